@@ -1,0 +1,86 @@
+# One entry point for people and CI. `make run` serves the demo; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 2021
+# Development defaults: the embedded setup (SQLite, tasks in-process, mail to files) unless the
+# caller exported DATABASE_URL / REDIS_URL.
+export DEBUG ?= true
+
+.PHONY: help setup run test lint fmt check messages worker beat ci migrate seed bench shell clean
+
+help:
+	@echo "make run       install, migrate, load the demo and serve http://$(HOST):$(PORT)"
+	@echo "make test      lint, manage.py check, migration check and the whole pytest suite"
+	@echo "make worker    a Celery worker (needs REDIS_URL)"
+	@echo "make beat      the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make lint      ruff check and format check"
+	@echo "make fmt       ruff format and fix"
+	@echo "make messages  extract and compile translations (vi, en)"
+	@echo "make bench     speed and scale at 1x, 10x, 100x the demo (needs PostgreSQL)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+
+migrate: setup
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo --seed $(SEED)
+
+run: seed
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)."
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: $(VENV)/.dev
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+test: lint check
+	$(VENV)/bin/pytest
+
+ci: test
+
+messages: $(VENV)/.dev
+	$(MANAGE) makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=var --ignore=tests --ignore=bench
+	$(MANAGE) makemessages -d djangojs -l vi -l en --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=var --ignore=tests --ignore=bench
+	$(MANAGE) compilemessages --ignore=.venv
+
+worker: setup
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2
+
+beat: setup
+	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
+
+shell: setup
+	$(MANAGE) shell
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+"""Template context shared by every page: the version and the user's navigation."""
+
+from django.http import HttpRequest
+
+from config import __version__
+from config.navigation import navigation_for
+
+
+def site(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    return {
+        "app_version": __version__,
+        "nav_items": navigation_for(user, request.resolver_match) if user else [],
+    }

@@ -1,0 +1,47 @@
+"""The main navigation: one list, each entry naming the roles that may open it.
+
+A feature adds its pages here. The context processor shows a user only the entries its roles
+allow, so the menu never offers a page that would answer 403.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import ResolverMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from units.enums import Role
+from units.permissions import user_roles
+
+ALL_ROLES = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    roles: frozenset[str]
+    icon: str = ""
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("home", _("Overview"), ALL_ROLES, "house"),
+]
+
+
+def navigation_for(user, resolver_match: ResolverMatch | None) -> list[dict]:
+    """Return the entries this user may open, marking the one the current page belongs to."""
+    if not user.is_authenticated:
+        return []
+    roles = user_roles(user)
+    current = resolver_match.view_name if resolver_match else ""
+    items = []
+    for item in NAVIGATION:
+        if not (user.is_superuser or roles & item.roles):
+            continue
+        namespace = item.url_name.split(":")[0] + ":" if ":" in item.url_name else None
+        active = current == item.url_name or bool(namespace and current.startswith(namespace))
+        items.append(
+            {"url": reverse(item.url_name), "label": item.label, "icon": item.icon, "active": active}
+        )
+    return items

@@ -1,0 +1,96 @@
+"""Project-level views: the home page and the health check."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config import __version__
+from config.celery import app as celery_app
+from config.celery import ping
+
+logger = logging.getLogger(__name__)
+
+WORKER_TIMEOUT_SECONDS = 3.0
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+def _check_database() -> dict:
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.warning("healthz: database unreachable: %s", exc)
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
+
+
+def _check_redis() -> dict:
+    if not settings.REDIS_URL:
+        return {"ok": True, "configured": False}
+    import redis  # noqa: PLC0415 - only needed when a broker is configured
+
+    started = time.monotonic()
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        client.ping()
+        queued = client.llen("celery")
+    except redis.RedisError as exc:
+        logger.warning("healthz: redis unreachable: %s", exc)
+        return {"ok": False, "configured": True, "error": exc.__class__.__name__}
+    return {
+        "ok": True,
+        "configured": True,
+        "queued": queued,
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
+
+
+def _check_worker(redis_ok: bool) -> dict:
+    """Send the ping task through the queue and wait briefly for a worker to answer."""
+    if celery_app.conf.task_always_eager:
+        return {"ok": ping.delay().get() == "pong", "mode": "eager"}
+    if not redis_ok:
+        return {"ok": False, "mode": "queue", "error": "broker unavailable"}
+    started = time.monotonic()
+    try:
+        answer = ping.apply_async(expires=WORKER_TIMEOUT_SECONDS).get(
+            timeout=WORKER_TIMEOUT_SECONDS, disable_sync_subtasks=False
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure means "no worker answered"
+        return {"ok": False, "mode": "queue", "error": exc.__class__.__name__}
+    return {
+        "ok": answer == "pong",
+        "mode": "queue",
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Report database, Redis and worker state; 503 only when the database is down.
+
+    A missing worker does not make the web tier unhealthy (pages still serve), so it is reported
+    but does not change the status code. Add ?worker=0 to skip the worker round trip.
+    """
+    database = _check_database()
+    redis_state = _check_redis()
+    checks = {"database": database, "redis": redis_state}
+    if request.GET.get("worker") != "0":
+        checks["worker"] = _check_worker(redis_state["ok"])
+    healthy = database["ok"]
+    body = {"status": "ok" if healthy else "error", "version": __version__, "checks": checks}
+    return JsonResponse(body, status=200 if healthy else 503)

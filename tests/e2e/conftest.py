@@ -1,0 +1,85 @@
+"""Browser journeys: Playwright driving the machine's Chromium against pytest-django's live server."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        # In CI a missing browser is a broken setup, never a quiet skip.
+        raise pytest.UsageError(f"CI: no Chromium at {CHROMIUM}; .ci/run installs it")
+    reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="module")
+def _async_unsafe_allowed() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; the ORM must still be usable."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(_async_unsafe_allowed):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    browser_page = context.new_page()
+    errors: list[str] = []
+    browser_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    browser_page.console_errors = errors
+    yield browser_page
+    context.close()
+
+
+@pytest.fixture
+def login(page, password):
+    """login(user) signs the user in through the real login form."""
+
+    def _login(user):
+        page.goto("/accounts/login/")
+        page.get_by_label("Tên đăng nhập").fill(user.username)
+        page.get_by_label("Mật khẩu").fill(password)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url("**/")
+        return page
+
+    return _login
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

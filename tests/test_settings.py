@@ -1,0 +1,118 @@
+"""Settings: safe production start, the embedded defaults, and Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": GOOD_KEY,
+    "ALLOWED_HOSTS": "thidua.example.vn",
+    "DATABASE_URL": "postgres://app:secret@db.example.vn:5432/emulation",
+    "REDIS_URL": "redis://cache.example.vn:6379/0",
+}
+
+
+def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
+    """Start manage.py in a fresh process with a clean, controlled environment."""
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SECRET_KEY", None, "SECRET_KEY is required"),
+        ("SECRET_KEY", "short", "SECRET_KEY is unsafe"),
+        ("ALLOWED_HOSTS", None, "ALLOWED_HOSTS is required"),
+        ("DATABASE_URL", None, "DATABASE_URL is required"),
+        ("DATABASE_URL", "sqlite:///db.sqlite3", "DATABASE_URL must point at PostgreSQL"),
+        ("REDIS_URL", None, "REDIS_URL is required"),
+        ("REDIS_URL", "http://cache:6379", "REDIS_URL must start with redis://"),
+        ("DEBUG", "maybe", "DEBUG must be true or false"),
+    ],
+)
+def test_settings_production_refuses_missing_or_unsafe_value(variable, value, message):
+    env = dict(PRODUCTION_ENV)
+    if value is None:
+        env.pop(variable)
+    else:
+        env[variable] = value
+
+    result = run_django(env, "check")
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_settings_deploy_check_is_clean_with_production_values():
+    result = run_django(PRODUCTION_ENV, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_settings_secret_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text(GOOD_KEY + "\n", encoding="utf-8")
+    env = dict(PRODUCTION_ENV)
+    del env["SECRET_KEY"]
+    env["SECRET_KEY_FILE"] = str(key_file)
+
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_embedded_default_uses_sqlite_eager_tasks_and_file_mail(tmp_path):
+    result = run_django(
+        {"DEBUG": "true", "VAR_DIR": str(tmp_path)},
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND,"
+        " s.CACHES['default']['BACKEND'])",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
+def test_settings_locale_and_time_zone_are_vietnamese_first():
+    assert settings.LANGUAGE_CODE == "vi"
+    assert [code for code, _name in settings.LANGUAGES] == ["vi", "en"]
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+    assert settings.USE_TZ is True
+
+
+def test_settings_celery_acknowledges_late_with_bounded_redelivery():
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert settings.CELERY_TASK_TIME_LIMIT < timeout < 3600
+    assert settings.CELERY_TASK_SERIALIZER == "json"
