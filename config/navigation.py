@@ -26,6 +26,14 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("home", _("Overview"), ALL_ROLES, "house"),
+    NavItem("units:unit-list", _("Units"), ALL_ROLES, "diagram-3"),
+    NavItem("units:cluster-list", _("Clusters"), ALL_ROLES, "grid-3x2-gap"),
+    NavItem(
+        "units:staff-list",
+        _("Staff"),
+        frozenset({Role.UNIT_OFFICER, Role.COMMITTEE_SECRETARY, Role.LEADER}),
+        "people",
+    ),
 ]
 
 
@@ -39,8 +47,9 @@ def navigation_for(user, resolver_match: ResolverMatch | None) -> list[dict]:
     for item in NAVIGATION:
         if not (user.is_superuser or roles & item.roles):
             continue
-        namespace = item.url_name.split(":")[0] + ":" if ":" in item.url_name else None
-        active = current == item.url_name or bool(namespace and current.startswith(namespace))
+        # "units:staff-list" is also the active entry on "units:staff-detail".
+        family = item.url_name.rsplit("-", 1)[0] + "-" if "-" in item.url_name else None
+        active = current == item.url_name or bool(family and current.startswith(family))
         items.append(
             {"url": reverse(item.url_name), "label": item.label, "icon": item.icon, "active": active}
         )

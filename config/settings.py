@@ -262,8 +262,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
-# Uploaded files are never served as /media/: a view checks scope first (emulation evidence).
-MEDIA_URL = None
+# No URL pattern serves MEDIA_URL: uploaded files go out only through views that check scope.
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -3,7 +3,7 @@
 import pytest
 
 from config.celery import app as celery_app
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, StaffFactory, UnitFactory, UserFactory
 from units.enums import Role
 
 
@@ -26,13 +26,48 @@ def password() -> str:
 
 
 @pytest.fixture
-def unit_officer(db):
-    return UserFactory(username="officer", roles=[Role.UNIT_OFFICER])
+def org(db):
+    """A small tree: department > branches A and B > one office each.
+
+    dept
+    ├── branch_a ── office_a
+    └── branch_b ── office_b
+    """
+
+    class Org:
+        dept = UnitFactory(code="DEPT", name="Cục Hải quan", kind="department", is_legal_entity=True)
+        branch_a = UnitFactory(code="KV1", name="Chi cục Hải quan khu vực I", kind="branch", parent=dept)
+        branch_b = UnitFactory(code="KV2", name="Chi cục Hải quan khu vực II", kind="branch", parent=dept)
+        office_a = UnitFactory(
+            code="KV1-01", name="Hải quan cửa khẩu Nội Bài", kind="border_office", parent=branch_a
+        )
+        office_b = UnitFactory(code="KV2-01", name="Đội Kiểm soát Hải quan", kind="office", parent=branch_b)
+
+    return Org
+
+
+def make_persona(username: str, roles: list[str], unit) -> object:
+    user = UserFactory(username=username, roles=roles)
+    StaffFactory(user=user, unit=unit, full_name=f"Cán bộ {username}")
+    return user
 
 
 @pytest.fixture
-def committee_member(db):
-    return UserFactory(username="member", roles=[Role.COMMITTEE_MEMBER])
+def unit_officer(org):
+    """The emulation officer of branch A (sees branch A and office A)."""
+    return make_persona("officer", [Role.UNIT_OFFICER], org.branch_a)
+
+
+@pytest.fixture
+def other_unit_officer(org):
+    """The emulation officer of branch B: the stranger for branch A's data."""
+    return make_persona("officer_b", [Role.UNIT_OFFICER], org.branch_b)
+
+
+@pytest.fixture
+def committee_member(org):
+    """A committee member working in branch B: in conflict with branch B, its office and the department."""
+    return make_persona("member", [Role.COMMITTEE_MEMBER], org.branch_b)
 
 
 @pytest.fixture

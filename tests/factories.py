@@ -24,3 +24,55 @@ class UserFactory(factory.django.DjangoModelFactory):
         """UserFactory(roles=["leader"]) puts the user in those role groups."""
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "units.Unit"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"U{n:04d}")
+    name = factory.Sequence(lambda n: f"Đơn vị số {n}")
+    short_name = ""
+    kind = "office"
+    parent = None
+
+
+class ClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "units.Cluster"
+
+    year = 2025
+    kind = "area"
+    code = factory.Sequence(lambda n: f"C{n}")
+    name = factory.Sequence(lambda n: f"Cụm thi đua số {n}")
+
+
+class ClusterMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "units.ClusterMembership"
+
+    cluster = factory.SubFactory(ClusterFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = "member"
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "units.Staff"
+
+    staff_code = factory.Sequence(lambda n: f"CB{n:05d}")
+    full_name = factory.Faker("name", locale="vi_VN")
+    gender = factory.Iterator(["female", "male"])
+    is_party_member = True
+    position = "officer"
+    unit = factory.SubFactory(UnitFactory)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "units.Assignment"
+
+    staff = factory.SubFactory(StaffFactory)
+    unit = factory.SelfAttribute("staff.unit")
+    start_date = factory.Faker("date_between", start_date="-10y", end_date="-1y")

@@ -6,11 +6,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # The navigation each role must see, written down once.
 EXPECTED_NAVIGATION = {
-    "unit_officer": ["Tổng quan"],
-    "committee_member": ["Tổng quan"],
-    "committee_secretary": ["Tổng quan"],
-    "leader": ["Tổng quan"],
-    "superuser": ["Tổng quan", "Quản trị"],
+    "unit_officer": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ"],
+    "committee_member": ["Tổng quan", "Đơn vị", "Cụm thi đua"],
+    "committee_secretary": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ"],
+    "leader": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ"],
+    "superuser": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ", "Quản trị"],
 }
 
 

@@ -1,0 +1,19 @@
+"""URLs of the units app (namespace "units")."""
+
+from django.urls import path
+
+from units.views import pages
+
+app_name = "units"
+
+urlpatterns = [
+    # /units/
+    path("units/", pages.unit_list, name="unit-list"),
+    path("units/<int:pk>/", pages.unit_detail, name="unit-detail"),
+    # /clusters/
+    path("clusters/", pages.cluster_list, name="cluster-list"),
+    # /staff/
+    path("staff/", pages.staff_list, name="staff-list"),
+    path("staff/<int:pk>/", pages.staff_detail, name="staff-detail"),
+    # Import and export (units.views.transfer)
+]

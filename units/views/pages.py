@@ -1,0 +1,101 @@
+"""Pages of the units app: the unit tree and details, clusters per year, staff list and details."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from units.forms import StaffFilter
+from units.models import Cluster, Staff, Unit
+from units.permissions import (
+    can_edit_staff,
+    can_list_staff,
+    get_staff_for_user,
+    get_unit_for_user,
+    is_secretary,
+)
+from units.queries import current_year, memberships_of, unit_tree
+from units.services import cluster_year_problems
+
+STAFF_PAGE_SIZE = 50
+
+
+def unit_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    include_inactive = request.GET.get("inactive") == "1"
+    context = {"query": query, "include_inactive": include_inactive, "can_import": is_secretary(request.user)}
+    if query:
+        matches = (
+            Unit.objects.visible_to(request.user).search(query).select_related("parent").order_by("code")
+        )
+        if not include_inactive:
+            matches = matches.active()
+        context["matches"] = matches[:200]
+    else:
+        context["roots"] = unit_tree(request.user, include_inactive=include_inactive)
+    return render(request, "units/unit_list.html", context)
+
+
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, pk)
+    visible = Unit.objects.visible_to(request.user)
+    may_see_staff = can_list_staff(request.user)
+    context = {
+        "unit": unit,
+        "ancestors": list(visible.ancestors(unit).order_by("depth")),
+        "children": list(visible.filter(parent=unit).order_by("code")),
+        "memberships": memberships_of(unit),
+        "predecessor_links": list(unit.predecessor_links.select_related("predecessor")),
+        "successor_links": list(unit.successor_links.select_related("successor")),
+        "staff": list(Staff.objects.filter(unit=unit).order_by("-is_leader", "position", "full_name")[:100])
+        if may_see_staff
+        else None,
+        "staff_total": Staff.objects.filter(unit=unit).count() if may_see_staff else None,
+    }
+    return render(request, "units/unit_detail.html", context)
+
+
+def cluster_list(request: HttpRequest) -> HttpResponse:
+    years = list(Cluster.objects.order_by("-year").values_list("year", flat=True).distinct())
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year not in years:
+        year = current_year() if current_year() in years else (years[0] if years else current_year())
+    clusters = Cluster.objects.for_year(year).with_members().order_by("kind", "code")
+    context = {
+        "year": year,
+        "years": years,
+        "clusters": clusters,
+        "problems": cluster_year_problems(year) if is_secretary(request.user) else [],
+    }
+    return render(request, "units/cluster_list.html", context)
+
+
+def staff_list(request: HttpRequest) -> HttpResponse:
+    if not can_list_staff(request.user):
+        raise PermissionDenied(_("Your role does not include the staff list."))
+    staff = Staff.objects.visible_to(request.user).with_unit().order_by("full_name", "pk")
+    filterset = StaffFilter(request.GET or None, queryset=staff, user=request.user)
+    page = Paginator(filterset.qs, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query_string": query.urlencode(),
+        "can_import": is_secretary(request.user),
+    }
+    return render(request, "units/staff_list.html", context)
+
+
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = get_staff_for_user(request.user, pk)
+    context = {
+        "staff": staff,
+        "assignments": list(staff.assignments.select_related("unit").order_by("-start_date")),
+        "can_edit": can_edit_staff(request.user, staff),
+    }
+    return render(request, "units/staff_detail.html", context)
