@@ -26,6 +26,13 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("home", _("Overview"), ALL_ROLES, "house"),
+    NavItem("emulation:pledge-mine", _("Our pledge"), frozenset({Role.UNIT_OFFICER}), "pencil-square"),
+    NavItem(
+        "emulation:pledge-list",
+        _("Pledges"),
+        frozenset({Role.COMMITTEE_SECRETARY, Role.LEADER}),
+        "clipboard-check",
+    ),
     NavItem("units:unit-list", _("Units"), ALL_ROLES, "diagram-3"),
     NavItem("units:cluster-list", _("Clusters"), ALL_ROLES, "grid-3x2-gap"),
     NavItem(

@@ -7,3 +7,17 @@ class EmulationConfig(AppConfig):
 
     name = "emulation"
     verbose_name = _("Emulation movement")
+
+    def ready(self) -> None:
+        from units.audit import register_actions  # noqa: PLC0415 - app registry must be ready
+
+        register_actions(
+            {
+                "pledge.created": _("Pledge started"),
+                "pledge.saved": _("Draft saved"),
+                "pledge.submitted": _("Submitted"),
+                "pledge.accepted": _("Accepted"),
+                "pledge.returned": _("Returned to the unit"),
+                "pledge.reopened": _("Reopened after the deadline"),
+            }
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -184,7 +185,7 @@ class Period(models.Model):
             ("self_assessment_closes", self.self_assessment_closes),
             ("scoring_closes", self.scoring_closes),
         ]
-        for (_earlier_name, earlier), (later_name, later) in zip(order, order[1:], strict=False):
+        for (_earlier_name, earlier), (later_name, later) in itertools.pairwise(order):
             if earlier and later and later < earlier:
                 raise ValidationError(
                     {later_name: _("The dates must follow each other: pledging, self-assessment, scoring.")}
