@@ -33,6 +33,7 @@ NAVIGATION: list[NavItem] = [
         frozenset({Role.COMMITTEE_SECRETARY, Role.LEADER}),
         "clipboard-check",
     ),
+    NavItem("emulation:covenant-list", _("Covenants"), ALL_ROLES, "people-fill"),
     NavItem("units:unit-list", _("Units"), ALL_ROLES, "diagram-3"),
     NavItem("units:cluster-list", _("Clusters"), ALL_ROLES, "grid-3x2-gap"),
     NavItem(

@@ -19,5 +19,6 @@ class EmulationConfig(AppConfig):
                 "pledge.accepted": _("Accepted"),
                 "pledge.returned": _("Returned to the unit"),
                 "pledge.reopened": _("Reopened after the deadline"),
+                "covenant.confirmed": _("Covenant confirmed"),
             }
         )

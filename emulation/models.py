@@ -32,6 +32,12 @@ class Movement(models.Model):
     end_year = models.PositiveSmallIntegerField(_("last year"))
     launched_on = models.DateField(_("launched on"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    total_points = models.DecimalField(
+        _("total points of the scoring table"),
+        **POINTS,
+        default=Decimal("100"),
+        help_text=_("The task areas' maximum points must add up to this total."),
+    )
     bonus_limit = models.DecimalField(
         _("bonus and deduction limit"),
         **POINTS,
@@ -360,7 +366,9 @@ class ClusterCovenant(models.Model):
         return f"{self.cluster.name} – {self.period}"
 
     def get_absolute_url(self) -> str:
-        return reverse("emulation:covenant-detail", kwargs={"pk": self.pk})
+        return reverse(
+            "emulation:covenant-detail", kwargs={"cluster": self.cluster_id, "period": self.period_id}
+        )
 
 
 class CovenantConfirmation(models.Model):

@@ -17,7 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emulation.enums import COLLECTIVE_TITLES, PLEDGE_EDITABLE_STATES, PledgeState
-from emulation.models import Criterion, IndividualRegistration, Period, Pledge, PledgeTarget
+from emulation.models import (
+    ClusterCovenant,
+    CovenantConfirmation,
+    Criterion,
+    IndividualRegistration,
+    Period,
+    Pledge,
+    PledgeTarget,
+)
 from units.models import Staff, Unit
 from units.services import record_audit
 
@@ -270,3 +278,23 @@ def reopen_pledge(
         after={"state": pledge.state, "reopened_until": until.isoformat()},
     )
     return pledge
+
+
+@transaction.atomic
+def open_covenant(cluster, period: Period):
+    """The cluster's covenant for the period, created on first use."""
+    covenant, _created = ClusterCovenant.objects.get_or_create(cluster=cluster, period=period)
+    covenant.cluster, covenant.period = cluster, period  # already loaded: spare the pages two queries
+    return covenant
+
+
+@transaction.atomic
+def confirm_covenant(covenant, *, unit: Unit, actor):
+    """A member unit confirms its cluster's covenant, once; recorded in the audit trail."""
+    if not covenant.cluster.memberships.filter(unit=unit).exists():
+        raise EmulationError(_("%(unit)s is not a member of this cluster.") % {"unit": unit.name})
+    if CovenantConfirmation.objects.filter(covenant=covenant, unit=unit).exists():
+        raise EmulationError(_("%(unit)s has already confirmed this covenant.") % {"unit": unit.name})
+    confirmation = CovenantConfirmation.objects.create(covenant=covenant, unit=unit, confirmed_by=actor)
+    record_audit(covenant, action="covenant.confirmed", actor=actor, after={"unit": unit.code})
+    return confirmation

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from emulation.views import pledges
+from emulation.views import covenants, pledges
 
 app_name = "emulation"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("pledges/<int:pk>/reopen/", pledges.pledge_reopen, name="pledge-reopen"),
     # Movement, task areas, criteria, periods (emulation.views.setup)
     # Cluster covenants (emulation.views.covenants)
+    path("covenants/", covenants.covenant_list, name="covenant-list"),
+    path("covenants/<int:cluster>/<int:period>/", covenants.covenant_detail, name="covenant-detail"),
+    path(
+        "covenants/<int:cluster>/<int:period>/confirm/", covenants.covenant_confirm, name="covenant-confirm"
+    ),
 ]

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from units.enums import STAFF_WIDE_ROLES, Role
+from units.querysets import home_unit_of
 
 _ROLE_CACHE_ATTR = "_units_roles"
 
@@ -61,7 +62,7 @@ def can_edit_staff(user, staff) -> bool:
     """The secretary edits any staff record; a unit officer those of its own subtree."""
     if is_secretary(user):
         return True
-    home = getattr(getattr(user, "staff", None), "unit", None)
+    home = home_unit_of(user)
     return (
         has_role(user, Role.UNIT_OFFICER)
         and home is not None
@@ -84,7 +85,7 @@ def get_staff_for_user(user, pk, *, write: bool = False):
 
 def has_conflict_of_interest(user, unit) -> bool:
     """A member is in conflict with its own unit, the units above it and the units below it."""
-    home = getattr(getattr(user, "staff", None), "unit", None)
+    home = home_unit_of(user)
     if home is None:
         return False
     return unit.path.startswith(home.path) or home.path.startswith(unit.path)

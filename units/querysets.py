@@ -23,9 +23,15 @@ def _roles(user) -> frozenset[str]:
 
 
 def home_unit_of(user) -> Unit | None:
-    """The unit of the staff record linked to this user, or None."""
-    staff = getattr(user, "staff", None) if user.is_authenticated else None
-    return staff.unit if staff is not None else None
+    """The unit of the staff record linked to this user, or None (cached on the user object)."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_units_home_unit"):
+        from units.models import Staff  # noqa: PLC0415 - the models import this module
+
+        staff = Staff.objects.filter(user=user).select_related("unit").first()
+        user._units_home_unit = staff.unit if staff is not None else None
+    return user._units_home_unit
 
 
 def _filter_words(queryset, query: str):
