@@ -20,6 +20,7 @@ from units.models import Staff
 TITLE_LABELS = dict(Title.choices)
 MONEY_LIMIT = Decimal("1e16")
 _NUMBER_TEXT = re.compile(r"^-?[\d.,\s]+$")
+_WHOLE_NUMBER = re.compile(r"^-?(\d+|\d{1,3}([.,\s]\d{3})+)$")
 
 
 def parse_number(text: str, *, whole: bool) -> Decimal:
@@ -33,10 +34,10 @@ def parse_number(text: str, *, whole: bool) -> Decimal:
     if not _NUMBER_TEXT.match(cleaned):
         raise ValidationError(_("Enter a number."), code="invalid")
     if whole:
-        digits = re.sub(r"[.,\s]", "", cleaned)
-        if not re.fullmatch(r"-?\d+", digits):
+        # Separators only between groups of three digits: "4,5" is not a whole number.
+        if not _WHOLE_NUMBER.match(cleaned):
             raise ValidationError(_("Enter a whole number."), code="invalid")
-        return Decimal(digits)
+        return Decimal(re.sub(r"[.,\s]", "", cleaned))
     compact = cleaned.replace(" ", "")
     if compact.count(",") + compact.count(".") > 1:
         raise ValidationError(
@@ -80,11 +81,13 @@ class TargetField(forms.CharField):
         if bound is not None and number > bound:
             if criterion.measure == Measure.PERCENT:
                 raise ValidationError(
-                    _("A percentage target cannot be above %(bound)s %%.") % {"bound": f"{bound:g}"},
+                    _("A percentage target cannot be above %(bound)s %%.")
+                    % {"bound": format(bound.normalize(), "f")},
                     code="max_value",
                 )
             raise ValidationError(
-                _("The target cannot be above %(bound)s.") % {"bound": f"{bound:g}"}, code="max_value"
+                _("The target cannot be above %(bound)s.") % {"bound": format(bound.normalize(), "f")},
+                code="max_value",
             )
         if criterion.measure == Measure.MONEY and number >= MONEY_LIMIT:
             raise ValidationError(_("This amount is too large."), code="max_value")

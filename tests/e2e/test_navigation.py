@@ -6,11 +6,37 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # The navigation each role must see, written down once.
 EXPECTED_NAVIGATION = {
-    "unit_officer": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ"],
-    "committee_member": ["Tổng quan", "Đơn vị", "Cụm thi đua"],
-    "committee_secretary": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ"],
-    "leader": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ"],
-    "superuser": ["Tổng quan", "Đơn vị", "Cụm thi đua", "Cán bộ", "Quản trị"],
+    "unit_officer": ["Tổng quan", "Đăng ký thi đua", "Giao ước thi đua", "Đơn vị", "Cụm thi đua", "Cán bộ"],
+    "committee_member": ["Tổng quan", "Giao ước thi đua", "Đơn vị", "Cụm thi đua"],
+    "committee_secretary": [
+        "Tổng quan",
+        "Đăng ký thi đua các đơn vị",
+        "Phong trào",
+        "Giao ước thi đua",
+        "Đơn vị",
+        "Cụm thi đua",
+        "Cán bộ",
+    ],
+    "leader": [
+        "Tổng quan",
+        "Đăng ký thi đua các đơn vị",
+        "Phong trào",
+        "Giao ước thi đua",
+        "Đơn vị",
+        "Cụm thi đua",
+        "Cán bộ",
+    ],
+    "superuser": [
+        "Tổng quan",
+        "Đăng ký thi đua",
+        "Đăng ký thi đua các đơn vị",
+        "Phong trào",
+        "Giao ước thi đua",
+        "Đơn vị",
+        "Cụm thi đua",
+        "Cán bộ",
+        "Quản trị",
+    ],
 }
 
 

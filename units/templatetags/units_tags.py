@@ -1,6 +1,9 @@
 """Template helpers shared by every app's templates."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
+from django.utils.formats import number_format
 
 from units.audit import action_label
 
@@ -11,3 +14,20 @@ register = template.Library()
 def audit_action(action: str):
     """The readable name of an audit action code ("pledge.submitted" -> "Submitted")."""
     return action_label(action)
+
+
+@register.filter
+def num(value, grouping: str = ""):
+    """A number in the active language without trailing zeros: 98.50 -> "98,5" in Vietnamese.
+
+    `{{ value|num:"g" }}` also groups thousands: 1500000 -> "1.500.000".
+    """
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    normalized = number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
+    places = max(0, -normalized.as_tuple().exponent)
+    return number_format(normalized, decimal_pos=places, use_l10n=True, force_grouping=grouping == "g")
