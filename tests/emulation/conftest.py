@@ -17,11 +17,38 @@ def movement(db):
     movement = MovementFactory(title="Phong trào thử nghiệm")
     revenue = TaskAreaFactory(movement=movement, number=4, title="Thu ngân sách", max_points=20)
     control = TaskAreaFactory(movement=movement, number=5, title="Chống buôn lậu", max_points=20)
-    CriterionFactory(task_area=revenue, code="4.1", title="Số thu so với chỉ tiêu", measure="percent", max_points=10, target_max=200, order=1)
-    CriterionFactory(task_area=revenue, code="4.2", title="Tỷ lệ thu điện tử", measure="percent", max_points=5, order=2)
-    CriterionFactory(task_area=revenue, code="4.4", title="Nợ đọng", measure="money", direction="lower", max_points=5, order=3)
-    CriterionFactory(task_area=control, code="5.1", title="Số vụ bắt giữ", measure="count", max_points=10, order=1)
-    CriterionFactory(task_area=control, code="5.4", title="Không có ổ nhóm buôn lậu", measure="yes_no", max_points=10, order=2)
+    CriterionFactory(
+        task_area=revenue,
+        code="4.1",
+        title="Số thu so với chỉ tiêu",
+        measure="percent",
+        max_points=10,
+        target_max=200,
+        order=1,
+    )
+    CriterionFactory(
+        task_area=revenue, code="4.2", title="Tỷ lệ thu điện tử", measure="percent", max_points=5, order=2
+    )
+    CriterionFactory(
+        task_area=revenue,
+        code="4.4",
+        title="Nợ đọng",
+        measure="money",
+        direction="lower",
+        max_points=5,
+        order=3,
+    )
+    CriterionFactory(
+        task_area=control, code="5.1", title="Số vụ bắt giữ", measure="count", max_points=10, order=1
+    )
+    CriterionFactory(
+        task_area=control,
+        code="5.4",
+        title="Không có ổ nhóm buôn lậu",
+        measure="yes_no",
+        max_points=10,
+        order=2,
+    )
     return movement
 
 

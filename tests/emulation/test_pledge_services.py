@@ -28,10 +28,21 @@ FULL_TARGETS = {"4.1": "105", "4.2": "98.5", "4.4": "1500000000", "5.1": "40", "
 
 
 def fill(pledge, user, values=FULL_TARGETS, title="TTLDXS", day=datetime.date(2026, 1, 15)):
-    targets = {t.criterion_id: TargetInput(Decimal(values[t.criterion.code]) if values.get(t.criterion.code) else None)
-               for t in pledge.targets.select_related("criterion")}
-    return save_pledge(pledge, actor=user, version=pledge.version, collective_title=title, targets=targets,
-                       registrations=[], today=day)
+    targets = {
+        t.criterion_id: TargetInput(
+            Decimal(values[t.criterion.code]) if values.get(t.criterion.code) else None
+        )
+        for t in pledge.targets.select_related("criterion")
+    }
+    return save_pledge(
+        pledge,
+        actor=user,
+        version=pledge.version,
+        collective_title=title,
+        targets=targets,
+        registrations=[],
+        today=day,
+    )
 
 
 def actions(pledge) -> list[str]:
@@ -43,7 +54,13 @@ def test_start_pledge_creates_one_empty_target_per_criterion_once(org, unit_offi
     again = start_pledge(org.branch_a, period, actor=unit_officer)
 
     assert first == again
-    assert sorted(first.targets.values_list("criterion__code", flat=True)) == ["4.1", "4.2", "4.4", "5.1", "5.4"]
+    assert sorted(first.targets.values_list("criterion__code", flat=True)) == [
+        "4.1",
+        "4.2",
+        "4.4",
+        "5.1",
+        "5.4",
+    ]
     assert first.targets.filter(value__isnull=True).count() == 5
     assert actions(first) == ["pledge.created"]
 
@@ -79,8 +96,13 @@ def test_full_cycle_submit_return_resubmit_accept(org, unit_officer, secretary, 
     assert pledge.state == PledgeState.ACCEPTED
     assert pledge.targets.get(criterion__code="4.2").value == Decimal("100")
     assert actions(pledge) == [
-        "pledge.created", "pledge.saved", "pledge.submitted", "pledge.returned",
-        "pledge.saved", "pledge.submitted", "pledge.accepted",
+        "pledge.created",
+        "pledge.saved",
+        "pledge.submitted",
+        "pledge.returned",
+        "pledge.saved",
+        "pledge.submitted",
+        "pledge.accepted",
     ]
     returned = AuditEntry.objects.for_record(pledge).get(action="pledge.returned")
     assert (returned.actor, returned.reason) == (secretary, "Chỉ tiêu thu điện tử quá thấp")
@@ -126,7 +148,9 @@ def test_secretary_reopens_one_unit_after_the_deadline(org, unit_officer, secret
     pledge = start_pledge(org.branch_a, period, actor=unit_officer)
     late = datetime.date(2026, 2, 10)
 
-    reopen_pledge(pledge, actor=secretary, reason="Đơn vị mới thành lập", until=datetime.date(2026, 2, 20), today=late)
+    reopen_pledge(
+        pledge, actor=secretary, reason="Đơn vị mới thành lập", until=datetime.date(2026, 2, 20), today=late
+    )
     pledge.refresh_from_db()
     fill(pledge, unit_officer, day=late)
     submit_pledge(pledge, actor=unit_officer, today=late)

@@ -74,9 +74,15 @@ def test_save_draft_reads_vietnamese_number_formats(client, pledge, unit_officer
     assert response.status_code == 302
     values = dict(pledge.targets.values_list("criterion__code", "value"))
     assert {code: str(value) for code, value in values.items()} == {
-        "4.1": "105.00", "4.2": "98.50", "4.4": "1500000000.00", "5.1": "40.00", "5.4": "1.00",
+        "4.1": "105.00",
+        "4.2": "98.50",
+        "4.4": "1500000000.00",
+        "5.1": "40.00",
+        "5.4": "1.00",
     }
-    assert list(pledge.registrations.values_list("staff__full_name", "title")) == [("Nguyễn Văn An", "CSTDCS")]
+    assert list(pledge.registrations.values_list("staff__full_name", "title")) == [
+        ("Nguyễn Văn An", "CSTDCS")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +100,9 @@ def test_bad_target_is_refused_next_to_its_field(client, pledge, unit_officer, c
     client.force_login(unit_officer)
     before = snapshot(pledge)
 
-    response = client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, targets={code: value}))
+    response = client.post(
+        reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, targets={code: value})
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -147,7 +155,9 @@ def test_the_same_person_twice_is_refused(client, pledge, unit_officer, org):
 def test_stale_form_is_refused_with_a_conflict(client, pledge, unit_officer):
     client.force_login(unit_officer)
     opened = form_data(pledge, targets={"5.1": "10"})
-    client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, targets={"5.1": "40"}))
+    client.post(
+        reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, targets={"5.1": "40"})
+    )
     before = snapshot(pledge)
 
     response = client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), opened)
@@ -175,7 +185,9 @@ def test_incomplete_submit_saves_the_draft_and_lists_what_is_missing(client, ple
 def test_submit_then_page_is_read_only(client, pledge, unit_officer):
     client.force_login(unit_officer)
 
-    client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, action="submit"))
+    client.post(
+        reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, action="submit")
+    )
     edit = client.get(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}))
 
     pledge.refresh_from_db()
@@ -184,7 +196,9 @@ def test_submit_then_page_is_read_only(client, pledge, unit_officer):
     assert edit["Location"] == pledge.get_absolute_url()
 
 
-def test_pledge_of_another_unit_is_404_for_reading_and_writing(client, org, period, other_unit_officer, pledge):
+def test_pledge_of_another_unit_is_404_for_reading_and_writing(
+    client, org, period, other_unit_officer, pledge
+):
     client.force_login(other_unit_officer)
     before = snapshot(pledge)
 
@@ -199,16 +213,23 @@ def test_leader_reads_but_cannot_edit_or_review(client, pledge, leader):
     client.force_login(leader)
 
     assert client.get(reverse("emulation:pledge-detail", kwargs={"pk": pledge.pk})).status_code == 200
-    assert client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge)).status_code == 403
+    assert (
+        client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge)).status_code
+        == 403
+    )
     assert client.post(reverse("emulation:pledge-accept", kwargs={"pk": pledge.pk})).status_code == 403
 
 
 def test_secretary_returns_with_reason_and_unit_sees_it(client, pledge, unit_officer, secretary):
     client.force_login(unit_officer)
-    client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, action="submit"))
+    client.post(
+        reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, action="submit")
+    )
     client.force_login(secretary)
 
-    client.post(reverse("emulation:pledge-return", kwargs={"pk": pledge.pk}), {"reason": "Bổ sung chỉ tiêu nợ đọng"})
+    client.post(
+        reverse("emulation:pledge-return", kwargs={"pk": pledge.pk}), {"reason": "Bổ sung chỉ tiêu nợ đọng"}
+    )
     client.force_login(unit_officer)
     page = client.get(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}))
 
@@ -217,11 +238,15 @@ def test_secretary_returns_with_reason_and_unit_sees_it(client, pledge, unit_off
 
 def test_secretary_return_without_reason_changes_nothing(client, pledge, unit_officer, secretary):
     client.force_login(unit_officer)
-    client.post(reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, action="submit"))
+    client.post(
+        reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, action="submit")
+    )
     client.force_login(secretary)
     before = snapshot(pledge)
 
-    response = client.post(reverse("emulation:pledge-return", kwargs={"pk": pledge.pk}), {"reason": ""}, follow=True)
+    response = client.post(
+        reverse("emulation:pledge-return", kwargs={"pk": pledge.pk}), {"reason": ""}, follow=True
+    )
 
     assert "Hãy nêu lý do để đơn vị biết cần sửa gì." in response.content.decode()
     assert snapshot(pledge) == before
@@ -238,7 +263,9 @@ def test_print_version_shows_the_targets(client, pledge, unit_officer):
 
 
 @pytest.mark.parametrize("units", [1, 3])
-def test_pledge_list_query_count_does_not_grow(client, org, period, secretary, django_assert_num_queries, units):
+def test_pledge_list_query_count_does_not_grow(
+    client, org, period, secretary, django_assert_num_queries, units
+):
     cluster = ClusterFactory(year=period.year)
     for index in range(units):
         unit = UnitFactory(code=f"P{index}", parent=org.dept)
