@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from units.views import pages
+from units.views import pages, transfer
 
 app_name = "units"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("staff/", pages.staff_list, name="staff-list"),
     path("staff/<int:pk>/", pages.staff_detail, name="staff-detail"),
     # Import and export (units.views.transfer)
+    path("units/import/", transfer.unit_import, name="unit-import"),
+    path("units/export/", transfer.unit_export, name="unit-export"),
+    path("staff/import/", transfer.staff_import, name="staff-import"),
+    path("staff/export/", transfer.staff_export, name="staff-export"),
 ]
