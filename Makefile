@@ -57,7 +57,7 @@ fmt: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 
 check: $(VENV)/.dev
-	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) check --database default --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
 test: lint check

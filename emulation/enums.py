@@ -63,3 +63,61 @@ class Title(models.TextChoices):
 
 INDIVIDUAL_TITLES = (Title.LDTT, Title.CSTDCS, Title.CSTD_BO, Title.CSTD_TQ)
 COLLECTIVE_TITLES = (Title.TTLDTT, Title.TTLDXS, Title.CO_BO, Title.CO_CP)
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("submission state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("submission state", "Submitted")
+    UNDER_REVIEW = "under_review", pgettext_lazy("submission state", "Being scored")
+    RETURNED = "returned", pgettext_lazy("submission state", "Returned for supplements")
+    SCORED = "scored", pgettext_lazy("submission state", "Scored")
+    FINALISED = "finalised", pgettext_lazy("submission state", "Finalised")
+
+
+# States in which the unit may edit its self-assessment.
+SUBMISSION_EDITABLE_STATES = frozenset({SubmissionState.DRAFT, SubmissionState.RETURNED})
+# States in which assigned committee members may score.
+SUBMISSION_SCORABLE_STATES = frozenset({SubmissionState.SUBMITTED, SubmissionState.UNDER_REVIEW})
+
+
+class Aggregation(models.TextChoices):
+    """How the members' scores of one criterion become the committee's score."""
+
+    MEAN = "mean", _("Mean of the members' scores")
+    MEDIAN = "median", _("Median of the members' scores")
+
+
+class AdjustmentKind(models.TextChoices):
+    BONUS = "bonus", _("Bonus")
+    DEDUCTION = "deduction", _("Deduction")
+
+
+class RankingScope(models.TextChoices):
+    CLUSTER = "cluster", _("Cluster or block")
+    MOVEMENT = "movement", _("Whole movement")
+
+
+class TieBreak(models.TextChoices):
+    """Which key of the documented total order decided a unit's place against the one above it."""
+
+    TOTAL = "total", _("Total points")
+    FULL_AREAS = "full_areas", _("More task areas at full marks")
+    AREA_4 = "area_4", _("Points in task area 4")
+    AREA_5 = "area_5", _("Points in task area 5")
+    UNIT_CODE = "unit_code", _("Unit code")
+
+
+class ReminderStage(models.TextChoices):
+    T14 = "t-14", _("14 days before")
+    T7 = "t-7", _("7 days before")
+    T1 = "t-1", _("1 day before")
+    OVERDUE = "overdue", _("Overdue")
+    LATE_LIST = "late_list", _("Late units list")
+
+
+class ReminderKind(models.TextChoices):
+    """What the recipient still owes."""
+
+    PLEDGE = "pledge", _("Pledge not submitted")
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment not submitted")
+    SCORING = "scoring", _("Scoring not finished")

@@ -27,3 +27,16 @@ class PledgeQuerySet(models.QuerySet):
 
     def with_unit(self) -> PledgeQuerySet:
         return self.select_related("unit", "period", "period__movement", "submitted_by")
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SubmissionQuerySet:
+        """Submissions of the units the user may see (units.visible_to decides).
+
+        Committee members see every unit, but the scoring pages further restrict them to the
+        submissions assigned to them (emulation.permissions).
+        """
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+    def with_unit(self) -> SubmissionQuerySet:
+        return self.select_related("unit", "period", "period__movement", "submitted_by")

@@ -26,22 +26,11 @@ from emulation.models import (
     Pledge,
     PledgeTarget,
 )
+from emulation.services.errors import ClosedForChangesError, EmulationError, StaleVersionError
 from units.models import Staff, Unit
 from units.services import record_audit
 
 REOPEN_DAYS_AFTER_LATE_RETURN = 7
-
-
-class EmulationError(Exception):
-    """A business rule of the emulation app was broken; the message is for the user."""
-
-
-class StaleVersionError(EmulationError):
-    """Someone saved the record after this user opened it."""
-
-
-class ClosedForChangesError(EmulationError):
-    """The deadline passed, or the record is in a state that cannot be edited."""
 
 
 @dataclass(frozen=True)
