@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from emulation.models import Pledge
+from emulation.models import Evidence, Pledge, Submission
 from units.enums import Role
-from units.permissions import has_role, is_secretary
+from units.permissions import has_conflict_of_interest, has_role, is_secretary
 from units.querysets import home_unit_of
 
 
@@ -34,3 +34,42 @@ def require_secretary(user) -> None:
 def can_review_pledges(user) -> bool:
     """The review list is for the secretary and for leaders (read-only)."""
     return has_role(user, Role.COMMITTEE_SECRETARY, Role.LEADER)
+
+
+def get_submission_for_user(user, pk, *, write: bool = False):
+    """Fetch a self-assessment the user may see (404 otherwise).
+
+    Readers: the unit's own officer (and officers above it), the secretary, leaders, and the
+    committee members assigned to score it. Writing (the unit's content) is for the unit's officer.
+    """
+    submission = Submission.objects.with_unit().filter(pk=pk).first()
+    if submission is None or not can_read_submission(user, submission):
+        raise Http404(_("No such self-assessment."))
+    if write and not is_unit_officer_of(user, submission.unit):
+        raise PermissionDenied(_("Only the unit's emulation officer can change its self-assessment."))
+    return submission
+
+
+def can_read_submission(user, submission) -> bool:
+    if has_role(user, Role.COMMITTEE_SECRETARY, Role.LEADER):
+        return True
+    if is_unit_officer_of(user, submission.unit):
+        return True
+    return is_assigned_scorer(user, submission)
+
+
+def is_assigned_scorer(user, submission) -> bool:
+    """An assigned committee member without a conflict of interest (re-checked on every request)."""
+    return (
+        has_role(user, Role.COMMITTEE_MEMBER)
+        and submission.assignments.filter(member=user).exists()
+        and not has_conflict_of_interest(user, submission.unit)
+    )
+
+
+def get_evidence_for_user(user, pk):
+    """Fetch an evidence file whose self-assessment the user may read (404 otherwise)."""
+    evidence = Evidence.objects.select_related("submission__unit", "submission__period").filter(pk=pk).first()
+    if evidence is None or not can_read_submission(user, evidence.submission):
+        raise Http404(_("No such file."))
+    return evidence

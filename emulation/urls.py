@@ -23,4 +23,9 @@ urlpatterns = [
     path(
         "covenants/<int:cluster>/<int:period>/confirm/", covenants.covenant_confirm, name="covenant-confirm"
     ),
+    # Self-assessment and evidence (emulation.views.submissions)
+    # Committee scoring: queue and scoring page (emulation.views.scoring)
+    # Secretary: submissions, scorers, adjustments, finalisation (emulation.views.committee)
+    # Rankings (emulation.views.rankings)
+    # Reminders (emulation.views.reminders)
 ]
