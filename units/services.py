@@ -93,6 +93,8 @@ def cluster_year_problems(year: int) -> list[str]:
         Unit.objects.active(datetime.date(year, 12, 31))
         .filter(kind__in=[UnitKind.REGIONAL_BRANCH, UnitKind.HQ_UNIT])
         .exclude(cluster_memberships__year=year)
+        # A unit already merged into a successor is history, not a unit to rank.
+        .exclude(successor_links__isnull=False)
         .order_by("code")
         .values_list("name", flat=True)
     )
