@@ -16,7 +16,9 @@ import random
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from emulation.demo_scoring import seed_year_ends
 from emulation.enums import COLLECTIVE_TITLES, Measure, PledgeState, Title
 from emulation.models import Criterion, IndividualRegistration, Movement, Period, Pledge, PledgeTarget
 from units.demo import DemoContext
@@ -66,8 +68,11 @@ PLANNED_INITIATIVES = [
 
 
 def seed(ctx: DemoContext) -> None:
-    """Create the missing periods and pledges. Side effects: rows in periods, pledges, targets,
-    individual registrations."""
+    """Create the missing periods, pledges and year ends (emulation.demo_scoring).
+
+    Side effects: rows in periods, pledges, targets, registrations, self-assessments, evidence
+    files under MEDIA_ROOT, scorer assignments, scores, adjustments and criterion results.
+    """
     movement = Movement.objects.filter(title=MOVEMENT_TITLE).first()
     if movement is None:
         return
@@ -80,7 +85,12 @@ def seed(ctx: DemoContext) -> None:
     created = 0
     for _year, period in sorted(periods.items()):
         created += _create_pledges(ctx, period, criteria, staff_by_unit)
-    ctx.stdout.write(f"Periods: {len(periods)}. Pledges created: {created}.")
+    past = [periods[year] for year in PAST_YEARS]
+    assessed = seed_year_ends(ctx, past, criteria)
+    ctx.stdout.write(
+        _("Periods: %(periods)d. Pledges created: %(pledges)d. Self-assessments scored: %(assessed)d.")
+        % {"periods": len(periods), "pledges": created, "assessed": assessed}
+    )
 
 
 def _period_dates(year: int, today: datetime.date) -> dict[str, datetime.date]:

@@ -1,10 +1,18 @@
 """Shared fixtures: the Celery app in eager mode, and one persona per role."""
 
 import pytest
+from django.test import override_settings
 
 from config.celery import app as celery_app
 from tests.factories import TEST_PASSWORD, StaffFactory, UnitFactory, UserFactory
 from units.enums import Role
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploaded files of the whole test run go to a temporary folder, never to var/media."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)
