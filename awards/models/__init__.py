@@ -1,0 +1,31 @@
+"""Models of the awards app: the catalogue and rule sets, the facts, nominations to decisions."""
+
+from awards.models.catalogue import AwardType, RuleSet
+from awards.models.facts import Discipline, Initiative, Rating, ReviewFlag
+from awards.models.nominations import (
+    AwardRecord,
+    CouncilSeat,
+    CouncilSession,
+    Decision,
+    Exemplar,
+    Nomination,
+    NominationDocument,
+    Vote,
+)
+
+__all__ = [
+    "AwardRecord",
+    "AwardType",
+    "CouncilSeat",
+    "CouncilSession",
+    "Decision",
+    "Discipline",
+    "Exemplar",
+    "Initiative",
+    "Nomination",
+    "NominationDocument",
+    "Rating",
+    "ReviewFlag",
+    "RuleSet",
+    "Vote",
+]
