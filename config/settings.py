@@ -6,10 +6,12 @@ ImproperlyConfigured error that names the variable; in development (DEBUG=true) 
 defaults apply: SQLite under var/, tasks run in-process, mail written to files under var/mail/.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +106,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "csp",
+    "axes",
     # Local, in dependency order: units <- emulation <- awards
     "units",
     "emulation",
@@ -122,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -213,7 +218,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
 }
 # Entries are added by the features that own them (rankings, reminders).
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Nightly provisional rankings of the periods being scored (emulation.tasks).
+    "compile-provisional-rankings": {
+        "task": "emulation.compile_provisional_rankings",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}
+# Daily reminder emails at 07:00 (CELERY_TIMEZONE) before and after every deadline (emulation.tasks).
+CELERY_BEAT_SCHEDULE["send-reminders"] = {
+    "task": "emulation.send_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}
 
 # --- Email ------------------------------------------------------------------------------------
 
@@ -234,7 +250,34 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# --- Reminders --------------------------------------------------------------------------------
+
+# Days before each deadline on which whoever still owes something gets a reminder email.
+try:
+    REMINDER_OFFSETS_DAYS = sorted(
+        {int(days) for days in env_list("REMINDER_OFFSETS_DAYS", ["14", "7", "1"])}, reverse=True
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        "REMINDER_OFFSETS_DAYS must be whole numbers of days separated by commas, e.g. 14,7,1."
+    ) from None
+if not all(1 <= days <= 365 for days in REMINDER_OFFSETS_DAYS):
+    raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be between 1 and 365 days.")
+
 # --- Authentication ---------------------------------------------------------------------------
+
+# django-axes counts failed logins per username and address and locks that pair out for a while.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

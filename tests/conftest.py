@@ -34,6 +34,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    """Login throttling is tested on its own (tests/test_accounts.py); elsewhere client.login()
+    authenticates without a request, which django-axes would refuse."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def password() -> str:
     return TEST_PASSWORD
