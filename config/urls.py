@@ -30,3 +30,5 @@ urlpatterns = [
     path("", include("units.urls")),
     path("", include("emulation.urls")),
 ]
+
+handler500 = "config.views.server_error"

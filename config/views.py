@@ -1,13 +1,15 @@
 """Project-level views: the home page and the health check."""
 
 import logging
+import sys
 import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -94,3 +96,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = database["ok"]
     body = {"status": "ok" if healthy else "error", "version": __version__, "checks": checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that does not answer is a 503 with a calm page, anything else a 500.
+
+    Both templates stand alone (no context processors, no database) so they render even when
+    the database is down. Connection health checks (CONN_HEALTH_CHECKS) reconnect by themselves
+    once the database is back.
+    """
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.error("database unavailable: %s", exc)
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

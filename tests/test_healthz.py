@@ -49,3 +49,30 @@ def test_healthz_answers_503_when_the_database_is_down():
     status, body = result.stdout.strip().split("\n", 1)
     assert status == "503", result.stderr
     assert json.loads(body)["checks"]["database"] == {"ok": False, "error": "OperationalError"}
+
+
+def test_pages_answer_503_with_a_friendly_page_when_the_database_is_down():
+    # A signed-in visitor (a session cookie) makes the first query, to the sessions table.
+    script = (
+        "from django.test.utils import setup_test_environment; setup_test_environment();"
+        "from django.test import Client;"
+        "c = Client(raise_request_exception=False); c.cookies['sessionid'] = 'a' * 32;"
+        "r = c.get('/');"
+        "print(r.status_code); print(r.get('Retry-After')); print(r.content.decode())"
+    )
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/none",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "SECURE_SSL_REDIRECT": "false",
+    }
+
+    result = run_django(env, "shell", "-v", "0", "-c", script)
+
+    status, retry_after, body = result.stdout.split("\n", 2)
+    assert status == "503", result.stderr
+    assert retry_after == "30"
+    assert 'data-testid="unavailable"' in body
+    assert "Traceback" not in body
