@@ -1,0 +1,497 @@
+"""Evidence files: checked by content, stored under MEDIA_ROOT, served only to readers of the self-assessment."""
+
+import datetime
+import functools
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from emulation.evidence import (
+    DOCX,
+    XLSX,
+    EvidenceFileError,
+    check_evidence_file,
+    clean_display_name,
+)
+from emulation.models import Evidence
+from emulation.services.scoring import assign_scorer, start_submission
+from tests.emulation.conftest import at
+from tests.factories import CriterionFactory
+from units.models import AuditEntry
+
+IN_WINDOW = datetime.date(2026, 12, 5)
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+MB = 1024 * 1024
+
+PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+@functools.cache
+def xlsx_bytes() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Số thu"
+    workbook.active["B1"] = 1_250_000_000
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def docx_bytes() -> bytes:
+    return zip_bytes(
+        {
+            "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+            "word/document.xml": b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+        }
+    )
+
+
+@functools.cache
+def zip_bomb_bytes() -> bytes:
+    """A workbook-looking ZIP whose one member unpacks to 60 MB of zeros (about 60 KB packed)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+            block = b"\0" * MB
+            for _ in range(60):
+                member.write(block)
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+# --- The content check (no database) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind", "content_type"),
+    [
+        ("bao-cao.pdf", PDF, "pdf", "application/pdf"),
+        ("anh.png", PNG, "png", "image/png"),
+        ("anh.JPG", JPEG, "jpeg", "image/jpeg"),
+        ("so-lieu.xlsx", xlsx_bytes(), "xlsx", XLSX),
+        ("bao-cao.docx", docx_bytes(), "docx", DOCX),
+    ],
+)
+def test_check_accepts_each_allowed_type_by_content(name, content, kind, content_type):
+    checked = check_evidence_file(upload(name, content), max_bytes=MB)
+
+    assert (checked.kind, checked.content_type, checked.name) == (kind, content_type, name)
+    assert checked.size == len(content)
+    assert checked.sha256 == hashlib.sha256(content).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("bao-cao.pdf", b"Day la van ban thuong, khong phai PDF\n", "is not a PDF"),
+        ("bao-cao.pdf", b"", "is empty"),
+        ("trang.html", b"<html><script>alert(1)</script></html>", "is not a PDF"),
+        ("so-lieu.xlsx", zip_bytes({"readme.txt": b"hello"}), "not a Word (.docx) or Excel (.xlsx)"),
+        ("so-lieu.xlsx", b"PK\x03\x04 not really a zip", "damaged"),
+        ("so-lieu.xlsx", zip_bomb_bytes(), "would unpack to"),
+        (
+            "macro.xlsx",
+            zip_bytes(
+                {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>", "xl/vbaProject.bin": b"x"}
+            ),
+            "contains macros",
+        ),
+    ],
+)
+def test_check_refuses_what_is_not_an_allowed_file(name, content, reason):
+    with translation.override("en"), pytest.raises(EvidenceFileError) as refused:
+        check_evidence_file(upload(name, content), max_bytes=100 * MB)
+
+    assert reason in str(refused.value)
+    assert name in str(refused.value)
+
+
+def test_check_refuses_a_file_over_the_limit():
+    with translation.override("en"), pytest.raises(EvidenceFileError) as refused:
+        check_evidence_file(upload("lon.pdf", PDF + b"0" * (2 * MB)), max_bytes=MB)
+
+    assert str(refused.value) == "“lon.pdf” is 2.0 MB; files may be at most 1 MB."
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\Windows\\win.ini.pdf", "win.ini.pdf"),
+        ("C:\\Users\\can bo\\Bao cao quy 4.pdf", "Bao cao quy 4.pdf"),
+        ("bao\x00cao\r\n.pdf", "baocao.pdf"),
+        ("evil\u202efdp.exe", "evilfdp.exe"),
+        ("..", ""),
+        ("   ", ""),
+        ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
+    ],
+)
+def test_display_name_keeps_only_the_files_own_name(raw, clean):
+    assert clean_display_name(raw) == clean
+
+
+def test_check_adds_the_real_extension_to_a_name_without_one():
+    checked = check_evidence_file(upload("scan", PDF), max_bytes=MB)
+
+    assert checked.name == "scan.pdf"
+
+
+# --- Uploading through the page ----------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def in_window():
+    with at(IN_WINDOW):
+        yield
+
+
+@pytest.fixture
+def submission(org, unit_officer, period):
+    return start_submission(org.branch_a, period, actor=unit_officer)
+
+
+def criterion_id(submission, code: str) -> int:
+    return submission.self_scores.get(criterion__code=code).criterion_id
+
+
+def post_file(client, submission, name: str, content: bytes, code: str | None = "5.1", **extra):
+    data = {"file": SimpleUploadedFile(name, content)}
+    if code is not None:
+        data["criterion"] = criterion_id(submission, code)
+    url = reverse("emulation:evidence-upload", kwargs={"pk": submission.pk})
+    return client.post(url, data, follow=True, **EN, **extra)
+
+
+def stored_files(media: Path) -> list[Path]:
+    return sorted(path for path in media.rglob("*") if path.is_file()) if media.exists() else []
+
+
+def refused_cleanly(submission, media: Path, audit_before: int) -> bool:
+    return (
+        not Evidence.objects.filter(submission=submission).exists()
+        and stored_files(media) == []
+        and AuditEntry.objects.for_record(submission).count() == audit_before
+    )
+
+
+@pytest.mark.django_db
+def test_upload_stores_a_pdf_under_media_root_with_its_checksum(
+    client, media, unit_officer, submission, in_window
+):
+    client.force_login(unit_officer)
+
+    response = post_file(client, submission, "Báo cáo thu 2026.pdf", PDF)
+
+    evidence = Evidence.objects.get(submission=submission)
+    path = Path(evidence.file.path).resolve()
+    assert response.redirect_chain[-1][0].endswith(f"#criterion-{evidence.criterion_id}")
+    assert "“Báo cáo thu 2026.pdf” was attached." in response.content.decode()
+    assert (evidence.original_name, evidence.content_type, evidence.size) == (
+        "Báo cáo thu 2026.pdf",
+        "application/pdf",
+        len(PDF),
+    )
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert evidence.criterion.code == "5.1"
+    assert evidence.uploaded_by == unit_officer
+    assert path.is_relative_to((media / "evidence").resolve())
+    assert path.read_bytes() == PDF
+    assert stored_files(media) == [path]
+    entry = AuditEntry.objects.for_record(submission).first()
+    assert (entry.action, entry.after["file"], entry.after["criterion"]) == (
+        "submission.evidence_added",
+        "Báo cáo thu 2026.pdf",
+        "5.1",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("ghi-chu.pdf", b"Chi la mot tep van ban doi ten thanh .pdf\n", "is not a PDF"),
+        ("rong.pdf", b"", "is empty"),
+        ("bom.xlsx", zip_bomb_bytes(), "would unpack to"),
+    ],
+)
+def test_bad_upload_is_refused_naming_the_file_and_leaves_nothing(
+    client, media, unit_officer, submission, in_window, name, content, reason
+):
+    client.force_login(unit_officer)
+    audit_before = AuditEntry.objects.for_record(submission).count()
+
+    response = post_file(client, submission, name, content)
+
+    html = response.content.decode()
+    assert f"“{name}”" in html
+    assert reason in html
+    assert refused_cleanly(submission, media, audit_before)
+
+
+@pytest.mark.django_db
+def test_oversize_upload_is_refused(client, settings, media, unit_officer, submission, in_window):
+    settings.UPLOAD_MAX_MB = 1
+    client.force_login(unit_officer)
+    audit_before = AuditEntry.objects.for_record(submission).count()
+
+    response = post_file(client, submission, "lon.pdf", PDF + b"0" * (3 * MB // 2))
+
+    assert "“lon.pdf” is 1.5 MB; files may be at most 1 MB." in response.content.decode()
+    assert refused_cleanly(submission, media, audit_before)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sent_name", ["../../etc/passwd.pdf", "..\\..\\etc\\passwd.pdf"])
+def test_path_in_the_sent_file_name_is_never_used_as_a_path(
+    client, media, tmp_path, unit_officer, submission, in_window, sent_name
+):
+    client.force_login(unit_officer)
+    boundary = "----evidence-boundary"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="criterion"\r\n\r\n'
+            f"{criterion_id(submission, '5.1')}\r\n"
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{sent_name}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    client.post(
+        reverse("emulation:evidence-upload", kwargs={"pk": submission.pk}),
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+    evidence = Evidence.objects.get(submission=submission)
+    assert evidence.original_name == "passwd.pdf"
+    assert "passwd" not in evidence.file.name
+    assert Path(evidence.file.path).resolve().is_relative_to((media / "evidence").resolve())
+    assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [("so-lieu.xlsx", xlsx_bytes(), XLSX), ("bao-cao.docx", docx_bytes(), DOCX)],
+)
+def test_office_files_are_accepted_and_download_as_attachments(
+    client, media, unit_officer, submission, in_window, name, content, content_type
+):
+    client.force_login(unit_officer)
+
+    post_file(client, submission, name, content)
+    evidence = Evidence.objects.get(submission=submission)
+    response = client.get(evidence.get_absolute_url())
+
+    assert evidence.content_type == content_type
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert b"".join(response.streaming_content) == content
+
+
+@pytest.mark.django_db
+def test_evidence_for_the_whole_self_assessment_needs_no_criterion(
+    client, media, unit_officer, submission, in_window
+):
+    client.force_login(unit_officer)
+
+    post_file(client, submission, "tong-hop.pdf", PDF, code=None)
+    page = client.get(reverse("emulation:submission-edit", kwargs={"pk": submission.pk}))
+
+    evidence = Evidence.objects.get(submission=submission)
+    assert evidence.criterion is None
+    assert page.context["general_evidence"] == [evidence]
+
+
+@pytest.mark.django_db
+def test_the_same_file_twice_for_one_criterion_is_refused(client, media, unit_officer, submission, in_window):
+    client.force_login(unit_officer)
+    post_file(client, submission, "a.pdf", PDF)
+
+    response = post_file(client, submission, "b.pdf", PDF)
+
+    assert "“b.pdf” is already attached here (as “a.pdf”)." in response.content.decode()
+    assert Evidence.objects.filter(submission=submission).count() == 1
+    assert len(stored_files(media)) == 1
+
+
+@pytest.mark.django_db
+def test_a_criterion_of_another_movement_is_refused(client, media, unit_officer, submission, in_window):
+    stranger = CriterionFactory()
+    client.force_login(unit_officer)
+    audit_before = AuditEntry.objects.for_record(submission).count()
+
+    client.post(
+        reverse("emulation:evidence-upload", kwargs={"pk": submission.pk}),
+        {"file": SimpleUploadedFile("a.pdf", PDF), "criterion": stranger.pk},
+    )
+
+    assert refused_cleanly(submission, media, audit_before)
+
+
+@pytest.mark.django_db
+def test_upload_after_the_window_closes_is_refused(client, media, unit_officer, submission):
+    with at(datetime.date(2026, 12, 21)):
+        client.force_login(unit_officer)
+        audit_before = AuditEntry.objects.for_record(submission).count()
+
+        response = post_file(client, submission, "muon.pdf", PDF)
+
+    assert "Evidence can be added or removed from 01/12/2026 to 20/12/2026." in response.content.decode()
+    assert refused_cleanly(submission, media, audit_before)
+
+
+@pytest.mark.django_db
+def test_upload_to_another_units_self_assessment_is_404(
+    client, media, other_unit_officer, submission, in_window
+):
+    client.force_login(other_unit_officer)
+    audit_before = AuditEntry.objects.for_record(submission).count()
+
+    response = post_file(client, submission, "a.pdf", PDF)
+
+    assert response.status_code == 404
+    assert refused_cleanly(submission, media, audit_before)
+
+
+@pytest.mark.django_db
+def test_upload_by_a_reader_is_403(client, media, leader, submission, in_window):
+    client.force_login(leader)
+    audit_before = AuditEntry.objects.for_record(submission).count()
+
+    response = post_file(client, submission, "a.pdf", PDF)
+
+    assert response.status_code == 403
+    assert refused_cleanly(submission, media, audit_before)
+
+
+# --- Serving and removing ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def evidence(client, media, unit_officer, submission, in_window):
+    client.force_login(unit_officer)
+    post_file(client, submission, "bien-ban.pdf", PDF)
+    client.logout()
+    return Evidence.objects.get(submission=submission)
+
+
+@pytest.mark.django_db
+def test_file_is_served_inline_with_a_sandbox_to_its_unit(client, unit_officer, evidence):
+    client.force_login(unit_officer)
+
+    response = client.get(reverse("emulation:evidence-file", kwargs={"pk": evidence.pk}))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="bien-ban.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+
+
+@pytest.mark.django_db
+def test_secretary_and_assigned_scorer_can_open_the_file(
+    client, secretary, committee_member, submission, evidence
+):
+    assign_scorer(submission, member=committee_member, actor=secretary)
+    url = reverse("emulation:evidence-file", kwargs={"pk": evidence.pk})
+    for user in (secretary, committee_member):
+        client.force_login(user)
+
+        response = client.get(url)
+
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.django_db
+def test_another_unit_and_an_unassigned_member_get_404_and_no_bytes(
+    client, other_unit_officer, committee_member, evidence
+):
+    url = reverse("emulation:evidence-file", kwargs={"pk": evidence.pk})
+    for user in (other_unit_officer, committee_member):
+        client.force_login(user)
+
+        response = client.get(url)
+
+        assert response.status_code == 404
+        assert PDF not in response.content
+        assert "bien-ban.pdf" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_officer_removes_a_file_and_it_leaves_the_disk(
+    client, media, unit_officer, submission, evidence, django_capture_on_commit_callbacks
+):
+    client.force_login(unit_officer)
+    path = Path(evidence.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("emulation:evidence-delete", kwargs={"pk": evidence.pk}), follow=True, **EN
+        )
+
+    assert "“bien-ban.pdf” was removed." in response.content.decode()
+    assert not Evidence.objects.filter(pk=evidence.pk).exists()
+    assert not path.exists()
+    entry = AuditEntry.objects.for_record(submission).first()
+    assert (entry.action, entry.before["file"]) == ("submission.evidence_removed", "bien-ban.pdf")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "status"), [("other_unit_officer", 404), ("leader", 403), ("secretary", 403)]
+)
+def test_only_the_units_officer_removes_a_file(client, request, evidence, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.post(reverse("emulation:evidence-delete", kwargs={"pk": evidence.pk}))
+
+    assert response.status_code == status
+    assert Path(evidence.file.path).exists()
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+@pytest.mark.django_db
+def test_file_cannot_be_removed_after_the_window(client, unit_officer, evidence):
+    with at(datetime.date(2026, 12, 21)):
+        client.force_login(unit_officer)
+
+        client.post(reverse("emulation:evidence-delete", kwargs={"pk": evidence.pk}))
+
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    assert Path(evidence.file.path).exists()
