@@ -294,8 +294,10 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve an evidence file to a reader of its self-assessment, never as a page of this site.
 
     PDF and images open in the browser, Office files download. The stored content type (decided
-    by the file's content at upload) is sent with nosniff, and the sandbox policy keeps anything
-    active inside the file away from this site's cookies and pages.
+    by the file's content at upload) is sent with nosniff. Images and Office files get a
+    `sandbox` policy that keeps anything active inside them away from this site's pages. A PDF gets
+    no policy at all: Chromium's PDF viewer is a plugin, which a sandboxed or `object-src 'none'`
+    document is not allowed to load, so any policy would turn "opens inline" into a blank page.
     """
     evidence = get_evidence_for_user(request.user, pk)
     try:
@@ -309,6 +311,9 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         filename=evidence.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
+    if evidence.content_type == "application/pdf":
+        response._csp_exempt = True  # read by django-csp's middleware
+    else:
+        response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-cache"
     return response

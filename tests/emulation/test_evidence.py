@@ -410,7 +410,9 @@ def evidence(client, media, unit_officer, submission, in_window):
 
 
 @pytest.mark.django_db
-def test_file_is_served_inline_with_a_sandbox_to_its_unit(client, unit_officer, evidence):
+def test_pdf_is_served_inline_to_its_unit_without_a_policy_that_blanks_the_viewer(
+    client, unit_officer, evidence
+):
     client.force_login(unit_officer)
 
     response = client.get(reverse("emulation:evidence-file", kwargs={"pk": evidence.pk}))
@@ -420,7 +422,7 @@ def test_file_is_served_inline_with_a_sandbox_to_its_unit(client, unit_officer, 
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'inline; filename="bien-ban.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert "Content-Security-Policy" not in response
 
 
 @pytest.mark.django_db
@@ -495,3 +497,17 @@ def test_file_cannot_be_removed_after_the_window(client, unit_officer, evidence)
 
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     assert Path(evidence.file.path).exists()
+
+
+@pytest.mark.django_db
+def test_image_is_served_inline_in_a_sandbox(client, media, unit_officer, submission, in_window):
+    client.force_login(unit_officer)
+    post_file(client, submission, "anh-hien-truong.png", PNG)
+    evidence = Evidence.objects.get(submission=submission)
+
+    response = client.get(reverse("emulation:evidence-file", kwargs={"pk": evidence.pk}))
+
+    body = b"".join(response.streaming_content)  # reading it to the end closes the file
+    assert body == PNG
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Security-Policy"] == "sandbox"
