@@ -91,7 +91,7 @@ class TargetField(forms.CharField):
             )
         if criterion.measure == Measure.MONEY and number >= MONEY_LIMIT:
             raise ValidationError(_("This amount is too large."), code="max_value")
-        if criterion.measure == Measure.PERCENT and number != number.quantize(Decimal("0.01")):
+        if number != number.quantize(Decimal("0.01")):
             raise ValidationError(_("Use at most two decimals."), code="max_decimal_places")
         return number
 

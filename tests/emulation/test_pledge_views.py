@@ -278,3 +278,22 @@ def test_pledge_list_query_count_does_not_grow(
         response = client.get(reverse("emulation:pledge-list"), {"period": period.pk, "cluster": cluster.pk})
 
     assert len(response.context["page"].object_list) == units
+
+
+def test_points_target_with_three_decimals_is_refused_not_rounded(client, pledge, unit_officer, movement):
+    from tests.factories import CriterionFactory
+
+    points = CriterionFactory(
+        task_area=movement.task_areas.first(), code="4.9", measure="points", max_points=5, order=9
+    )
+    pledge.targets.create(criterion=points)
+    client.force_login(unit_officer)
+    before = snapshot(pledge)
+
+    response = client.post(
+        reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}),
+        form_data(pledge, targets={"4.9": "2,125"}),
+    )
+
+    assert 'data-testid="error-4.9">' in response.content.decode()
+    assert snapshot(pledge) == before
