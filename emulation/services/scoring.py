@@ -55,8 +55,13 @@ def criteria_for(period: Period):
 
 
 def committee_members():
-    """Users in the committee_member group, the pool scorers are drawn from."""
-    return get_user_model().objects.filter(groups__name=Role.COMMITTEE_MEMBER, is_active=True).distinct()
+    """Users in the committee_member group, the pool scorers are drawn from (with their home unit)."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.COMMITTEE_MEMBER, is_active=True)
+        .select_related("staff__unit")
+        .distinct()
+    )
 
 
 # --- The unit's self-assessment ---------------------------------------------------------------
@@ -263,6 +268,8 @@ def assign_scorer(submission: Submission, *, member, actor) -> ScorerAssignment:
 @transaction.atomic
 def unassign_scorer(assignment: ScorerAssignment, *, actor) -> None:
     """Remove a scorer who has not scored yet; a scorer with scores stays (the audit keeps them)."""
+    if Period.objects.filter(submissions__assignments=assignment, is_finalised=True).exists():
+        raise ClosedForChangesError(_("The period is finalised."))
     if Score.objects.filter(submission_id=assignment.submission_id, member_id=assignment.member_id).exists():
         raise EmulationError(_("This member has already scored; the scores would be lost."))
     record_audit(
@@ -282,6 +289,9 @@ def auto_assign_scorers(period: Period, *, actor, per_submission: int | None = N
     (ties by username), never to a member in conflict with the unit. Returns the number of
     assignments made and, in words, the submissions that could not be completed.
     """
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.is_finalised:
+        raise ClosedForChangesError(_("The period is finalised."))
     wanted = per_submission or period.scorers_per_submission
     members = list(committee_members().order_by("username"))
     homes = {member.pk: _home_path(member) for member in members}
@@ -473,16 +483,19 @@ def finalisation_blockers(period: Period) -> list[str]:
     """Why the period cannot be finalised yet (empty when it can)."""
     if period.is_finalised:
         return [_("The period is already finalised.")]
-    blockers = []
+    # A draft never submitted does not block: that unit is simply not ranked for the year.
     unscored = (
-        Submission.objects.filter(period=period).exclude(state=SubmissionState.SCORED).select_related("unit")
+        Submission.objects.filter(period=period)
+        .exclude(state__in=[SubmissionState.SCORED, SubmissionState.DRAFT])
+        .select_related("unit")
+        .order_by("unit__code")
     )
-    blockers.extend(
+    blockers = [
         _("%(unit)s: %(state)s.") % {"unit": submission.unit.name, "state": submission.get_state_display()}
-        for submission in unscored.order_by("unit__code")
-    )
-    if not Submission.objects.filter(period=period).exists():
-        blockers.append(_("No self-assessment has been submitted."))
+        for submission in unscored
+    ]
+    if not blockers and not Submission.objects.filter(period=period, state=SubmissionState.SCORED).exists():
+        blockers.append(_("No self-assessment has been scored."))
     return blockers
 
 
@@ -534,7 +547,7 @@ def finalise_period(period: Period, *, actor) -> Period:
         )
         for (submission_id, criterion_id), result in results.items()
     )
-    Submission.objects.filter(period=period).update(
+    Submission.objects.filter(period=period, state=SubmissionState.SCORED).update(
         state=SubmissionState.FINALISED, updated_at=timezone.now()
     )
     period.is_finalised = True
@@ -555,7 +568,9 @@ def reopen_period(period: Period, *, actor, reason: str) -> Period:
     if not reason.strip():
         raise EmulationError(_("Give the reason for reopening the period."))
     CriterionResult.objects.filter(submission__period=period).delete()
-    Submission.objects.filter(period=period).update(state=SubmissionState.SCORED, updated_at=timezone.now())
+    Submission.objects.filter(period=period, state=SubmissionState.FINALISED).update(
+        state=SubmissionState.SCORED, updated_at=timezone.now()
+    )
     period.is_finalised = False
     period.finalised_at = None
     period.finalised_by = None
@@ -565,10 +580,8 @@ def reopen_period(period: Period, *, actor, reason: str) -> Period:
 
 
 def _queue_ranking(period: Period) -> None:
-    """Compile the rankings after commit, when the ranking task exists (emulation.tasks)."""
-    try:
-        from emulation.tasks import compile_rankings  # noqa: PLC0415 - tasks sit above services
-    except ImportError:
-        return
+    """Compile the rankings once the transaction has committed (emulation.tasks)."""
+    from emulation.tasks import compile_rankings  # noqa: PLC0415 - tasks sit above services
+
     period_id = period.pk
     transaction.on_commit(lambda: compile_rankings.delay(period_id=period_id))

@@ -297,3 +297,15 @@ def test_points_target_with_three_decimals_is_refused_not_rounded(client, pledge
 
     assert 'data-testid="error-4.9">' in response.content.decode()
     assert snapshot(pledge) == before
+
+
+def test_history_shows_system_entries_without_a_person(client, pledge, unit_officer):
+    from units.services import record_audit
+
+    record_audit(pledge, action="pledge.saved", actor=None)
+    client.force_login(unit_officer)
+
+    response = client.get(reverse("emulation:pledge-detail", kwargs={"pk": pledge.pk}))
+
+    assert response.status_code == 200
+    assert "hệ thống" in response.content.decode()

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from emulation.enums import SubmissionState
 from emulation.models import CriterionResult, ScorerAssignment, SelfScore
@@ -19,12 +20,21 @@ from emulation.services.scoring import (
     save_score,
     start_submission,
     submit_submission,
+    unassign_scorer,
 )
 from tests.conftest import make_persona
 from tests.factories import UnitFactory
 from units.enums import Role
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages compared below are the English originals."""
+    with translation.override("en"):
+        yield
+
 
 IN_WINDOW = datetime.date(2026, 12, 10)
 
@@ -56,17 +66,23 @@ def score_all(submission, member, points_by_code: dict[str, str] | None = None):
         save_score(submission, criterion, member=member, points=points, comment="", version=version)
 
 
-def test_auto_assign_never_picks_a_member_in_conflict(org, period, unit_officer, other_unit_officer, committee_member, members):
+def test_auto_assign_never_picks_a_member_in_conflict(
+    org, period, unit_officer, other_unit_officer, committee_member, members
+):
     own = submitted(org.branch_a, period, unit_officer)
     conflicted = submitted(org.branch_b, period, other_unit_officer)
 
     made, problems = auto_assign_scorers(period, actor=None, per_submission=3)
 
     # committee_member works in branch B; m1 works in branch B's office: both conflict with branch B.
-    assert set(ScorerAssignment.objects.filter(submission=conflicted).values_list("member__username", flat=True)) == {"m2", "m3"}
+    assert set(
+        ScorerAssignment.objects.filter(submission=conflicted).values_list("member__username", flat=True)
+    ) == {"m2", "m3"}
     assert ScorerAssignment.objects.filter(submission=own).count() == 3
     assert made == 5
-    assert problems == ["Chi cục Hải quan khu vực II has 2 of 3 scorers: not enough members without a conflict."]
+    assert problems == [
+        "Chi cục Hải quan khu vực II has 2 of 3 scorers: not enough members without a conflict."
+    ]
 
 
 def test_auto_assign_balances_the_load(org, period, members):
@@ -93,7 +109,9 @@ def test_assign_scorer_refuses_a_conflict_of_interest(org, period, other_unit_of
     assert ScorerAssignment.objects.count() == 0
 
 
-def test_scores_of_colleagues_stay_hidden_until_the_member_has_scored_everything(org, period, unit_officer, members):
+def test_scores_of_colleagues_stay_hidden_until_the_member_has_scored_everything(
+    org, period, unit_officer, members
+):
     submission = submitted(org.branch_a, period, unit_officer)
     for member in members[:2]:
         assign_scorer(submission, member=member, actor=None)
@@ -110,13 +128,17 @@ def test_scores_of_colleagues_stay_hidden_until_the_member_has_scored_everything
     assert may_see_other_scores(members[1], submission) is False
 
 
-def test_save_score_refuses_points_above_the_maximum_and_unassigned_members(org, period, unit_officer, members):
+def test_save_score_refuses_points_above_the_maximum_and_unassigned_members(
+    org, period, unit_officer, members
+):
     submission = submitted(org.branch_a, period, unit_officer)
     assign_scorer(submission, member=members[0], actor=None)
     criterion = submission.self_scores.select_related("criterion__task_area").first().criterion
 
     with pytest.raises(EmulationError):
-        save_score(submission, criterion, member=members[0], points=criterion.max_points + 1, comment="", version=0)
+        save_score(
+            submission, criterion, member=members[0], points=criterion.max_points + 1, comment="", version=0
+        )
     with pytest.raises(EmulationError):
         save_score(submission, criterion, member=members[1], points=D("1"), comment="", version=0)
 
@@ -182,7 +204,9 @@ def test_finalise_is_refused_while_a_submission_is_not_scored(org, period, unit_
 
 
 @pytest.mark.parametrize(("aggregation", "expected"), [("mean", D("3.33")), ("median", D("4.00"))])
-def test_finalise_fixes_the_results_by_the_periods_method(org, period, unit_officer, members, secretary, aggregation, expected):
+def test_finalise_fixes_the_results_by_the_periods_method(
+    org, period, unit_officer, members, secretary, aggregation, expected
+):
     period.aggregation = aggregation
     period.save()
     submission = submitted(org.branch_a, period, unit_officer)
@@ -203,7 +227,9 @@ def test_finalise_fixes_the_results_by_the_periods_method(org, period, unit_offi
     assert CriterionResult.objects.filter(submission=submission).count() == 5
 
 
-def test_after_finalisation_scores_cannot_change_until_a_recorded_reopening(org, period, unit_officer, members, secretary):
+def test_after_finalisation_scores_cannot_change_until_a_recorded_reopening(
+    org, period, unit_officer, members, secretary
+):
     submission = submitted(org.branch_a, period, unit_officer)
     assign_scorer(submission, member=members[0], actor=None)
     score_all(submission, members[0])
@@ -221,3 +247,33 @@ def test_after_finalisation_scores_cannot_change_until_a_recorded_reopening(org,
     assert period.is_finalised is False
     assert submission.state == SubmissionState.SCORED
     assert CriterionResult.objects.count() == 0
+
+
+def test_a_draft_never_submitted_does_not_block_finalisation(
+    org, period, unit_officer, other_unit_officer, members, secretary
+):
+    scored = submitted(org.branch_a, period, unit_officer)
+    assign_scorer(scored, member=members[1], actor=None)
+    score_all(scored, members[1])
+    start_submission(org.branch_b, period, actor=other_unit_officer)  # started, never submitted
+
+    finalise_period(period, actor=secretary)
+
+    states = dict(period.submissions.values_list("unit__code", "state"))
+    assert states == {"KV1": SubmissionState.FINALISED, "KV2": SubmissionState.DRAFT}
+
+
+def test_scorers_cannot_be_assigned_or_removed_after_finalisation(
+    org, period, unit_officer, members, secretary
+):
+    submission = submitted(org.branch_a, period, unit_officer)
+    assignment = assign_scorer(submission, member=members[1], actor=None)
+    score_all(submission, members[1])
+    finalise_period(period, actor=secretary)
+
+    with pytest.raises(ClosedForChangesError):
+        auto_assign_scorers(period, actor=secretary)
+    with pytest.raises(ClosedForChangesError):
+        unassign_scorer(assignment, actor=secretary)
+
+    assert ScorerAssignment.objects.count() == 1
