@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from emulation.demo_scoring import seed_year_ends
 from emulation.enums import COLLECTIVE_TITLES, Measure, PledgeState, Title
 from emulation.models import Criterion, IndividualRegistration, Movement, Period, Pledge, PledgeTarget
+from emulation.services.rankings import compile_rankings
 from units.demo import DemoContext
 from units.models import ClusterMembership, Staff
 
@@ -68,10 +69,11 @@ PLANNED_INITIATIVES = [
 
 
 def seed(ctx: DemoContext) -> None:
-    """Create the missing periods, pledges and year ends (emulation.demo_scoring).
+    """Create the missing periods, pledges and year ends (emulation.demo_scoring), and rankings.
 
     Side effects: rows in periods, pledges, targets, registrations, self-assessments, evidence
-    files under MEDIA_ROOT, scorer assignments, scores, adjustments and criterion results.
+    files under MEDIA_ROOT, scorer assignments, scores, adjustments, criterion results and the
+    ranking snapshots of 2021–2025.
     """
     movement = Movement.objects.filter(title=MOVEMENT_TITLE).first()
     if movement is None:
@@ -87,6 +89,9 @@ def seed(ctx: DemoContext) -> None:
         created += _create_pledges(ctx, period, criteria, staff_by_unit)
     past = [periods[year] for year in PAST_YEARS]
     assessed = seed_year_ends(ctx, past, criteria)
+    for period in past:
+        period.refresh_from_db()
+        compile_rankings(period)  # writes nothing when the inputs did not change
     ctx.stdout.write(
         _("Periods: %(periods)d. Pledges created: %(pledges)d. Self-assessments scored: %(assessed)d.")
         % {"periods": len(periods), "pledges": created, "assessed": assessed}

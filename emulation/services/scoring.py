@@ -561,7 +561,10 @@ def finalise_period(period: Period, *, actor) -> Period:
 
 @transaction.atomic
 def reopen_period(period: Period, *, actor, reason: str) -> Period:
-    """Undo a finalisation, with a recorded reason: results are dropped, submissions back to scored."""
+    """Undo a finalisation, with a recorded reason: results are dropped, submissions back to scored.
+
+    Queues a (provisional) ranking compile after commit, like finalisation does.
+    """
     period = Period.objects.select_for_update().get(pk=period.pk)
     if not period.is_finalised:
         raise EmulationError(_("The period is not finalised."))
@@ -576,6 +579,7 @@ def reopen_period(period: Period, *, actor, reason: str) -> Period:
     period.finalised_by = None
     period.save(update_fields=["is_finalised", "finalised_at", "finalised_by"])
     record_audit(period, action="period.reopened", actor=actor, reason=reason.strip())
+    _queue_ranking(period)  # a provisional ranking replaces the final one shown until now
     return period
 
 

@@ -29,7 +29,19 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> dict[str, int]:
-    models = (Period, Pledge, Submission, Score, ScorerAssignment, CriterionResult, Evidence)
+    from emulation.models import RankingEntry, RankingSnapshot
+
+    models = (
+        Period,
+        Pledge,
+        Submission,
+        Score,
+        ScorerAssignment,
+        CriterionResult,
+        Evidence,
+        RankingSnapshot,
+        RankingEntry,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -113,3 +125,18 @@ def test_demo_evidence_files_are_real_pdfs(demo):
 
 def test_demo_second_run_changes_nothing(demo):
     assert counts() == demo
+
+
+def test_demo_rankings_are_compiled_for_every_past_year(demo):
+    from emulation.models import RankingSnapshot
+    from units.models import Cluster
+
+    for year in range(2021, 2026):
+        current = RankingSnapshot.objects.filter(period__year=year, is_current=True, is_provisional=False)
+        assert current.filter(scope="movement").count() == 1
+        assert current.filter(scope="cluster").count() == Cluster.objects.for_year(year).count()
+    leaders = RankingSnapshot.objects.get(
+        period__year=2025, scope="movement", is_current=True
+    ).entries.order_by("rank")
+    assert leaders[0].rank == 1
+    assert leaders[0].total >= leaders[1].total
