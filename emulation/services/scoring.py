@@ -437,6 +437,30 @@ def _update_progress(submission: Submission, assignment: ScorerAssignment) -> No
         record_audit(submission, action="submission.scored", actor=None, after={"state": submission.state})
 
 
+@transaction.atomic
+def confirm_scores(submission: Submission, *, member) -> ScorerAssignment:
+    """After a resubmission, the member confirms its unchanged scores: the assignment is complete again.
+
+    Refused unless the member is assigned and has a score for every criterion. Recorded as one
+    audit entry (not one per criterion, since no points changed).
+    """
+    submission = Submission.objects.select_for_update().select_related("period").get(pk=submission.pk)
+    if submission.state not in SUBMISSION_SCORABLE_STATES:
+        raise ClosedForChangesError(
+            _("This self-assessment is %(state)s and cannot be scored now.")
+            % {"state": submission.get_state_display()}
+        )
+    assignment = ScorerAssignment.objects.filter(submission=submission, member=member).first()
+    if assignment is None:
+        raise EmulationError(_("You are not assigned to score this self-assessment."))
+    missing = criteria_for(submission.period).exclude(scores__submission=submission, scores__member=member)
+    if missing.exists():
+        raise EmulationError(_("Score every criterion before confirming."))
+    record_audit(submission, action="submission.scores_confirmed", actor=member)
+    _update_progress(submission, assignment)
+    return assignment
+
+
 def may_see_other_scores(member, submission: Submission) -> bool:
     """No anchoring: a member sees the colleagues' scores only once it has scored every criterion."""
     return ScorerAssignment.objects.filter(
