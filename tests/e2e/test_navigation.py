@@ -1,64 +1,68 @@
 """Each role logs in through the browser and sees exactly its own navigation."""
 
 import pytest
+from django.urls import reverse
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# The navigation each role must see, written down once.
+OFFICER = ["home", "emulation:pledge-mine", "emulation:submission-mine"]
+EVERYONE = ["emulation:covenant-list", "emulation:ranking-list", "emulation:reminder-list"]
+ORGANISATION = ["units:unit-list", "units:cluster-list"]
+SECRETARY_VIEWS = ["emulation:pledge-list", "emulation:submission-list"]
+
+# The pages each role's menu offers, in menu order, written down once.
 EXPECTED_NAVIGATION = {
-    "unit_officer": ["Tổng quan", "Đăng ký thi đua", "Giao ước thi đua", "Đơn vị", "Cụm thi đua", "Cán bộ"],
-    "committee_member": ["Tổng quan", "Giao ước thi đua", "Đơn vị", "Cụm thi đua"],
-    "committee_secretary": [
-        "Tổng quan",
-        "Đăng ký thi đua các đơn vị",
-        "Phong trào",
-        "Giao ước thi đua",
-        "Đơn vị",
-        "Cụm thi đua",
-        "Cán bộ",
+    "unit_officer": [*OFFICER, *EVERYONE, *ORGANISATION, "units:staff-list"],
+    "committee_member": ["home", "emulation:scoring-queue", *EVERYONE, *ORGANISATION],
+    "secretary": [
+        "home",
+        *SECRETARY_VIEWS,
+        *EVERYONE,
+        "emulation:movement-list",
+        *ORGANISATION,
+        "units:staff-list",
     ],
     "leader": [
-        "Tổng quan",
-        "Đăng ký thi đua các đơn vị",
-        "Phong trào",
-        "Giao ước thi đua",
-        "Đơn vị",
-        "Cụm thi đua",
-        "Cán bộ",
+        "home",
+        *SECRETARY_VIEWS,
+        *EVERYONE,
+        "emulation:movement-list",
+        *ORGANISATION,
+        "units:staff-list",
     ],
     "superuser": [
-        "Tổng quan",
-        "Đăng ký thi đua",
-        "Đăng ký thi đua các đơn vị",
-        "Phong trào",
-        "Giao ước thi đua",
-        "Đơn vị",
-        "Cụm thi đua",
-        "Cán bộ",
-        "Quản trị",
+        *OFFICER,
+        *SECRETARY_VIEWS,
+        "emulation:scoring-queue",
+        *EVERYONE,
+        "emulation:movement-list",
+        *ORGANISATION,
+        "units:staff-list",
+        "admin:index",
     ],
 }
 
 
-@pytest.mark.parametrize("role", list(EXPECTED_NAVIGATION))
-def test_navigation_each_role_sees_its_own_menu(request, login, role):
-    user = request.getfixturevalue(
-        {
-            "unit_officer": "unit_officer",
-            "committee_member": "committee_member",
-            "committee_secretary": "secretary",
-            "leader": "leader",
-            "superuser": "superuser",
-        }[role]
-    )
+@pytest.mark.parametrize("persona", list(EXPECTED_NAVIGATION))
+def test_navigation_each_role_sees_its_own_menu(request, login, persona):
+    user = request.getfixturevalue(persona)
 
     page = login(user)
 
-    labels = [
-        text.strip() for text in page.get_by_test_id("main-nav").locator("a.nav-link").all_inner_texts()
-    ]
-    assert labels == EXPECTED_NAVIGATION[role]
+    links = page.get_by_test_id("main-nav").get_by_test_id("nav-link")
+    links.first.wait_for(state="attached")
+    hrefs = [links.nth(index).get_attribute("href") for index in range(links.count())]
+    assert hrefs == [reverse(name) for name in EXPECTED_NAVIGATION[persona]]
     assert page.console_errors == []
+
+
+def test_navigation_menu_opens_and_leads_to_the_page(login, unit_officer):
+    page = login(unit_officer)
+
+    page.get_by_test_id("nav-menu").first.click()
+    page.get_by_test_id("main-nav").locator(f"a[href='{reverse('emulation:ranking-list')}']").click()
+
+    assert page.url.endswith(reverse("emulation:ranking-list"))
 
 
 def test_navigation_language_switch_and_logout(login, leader):
