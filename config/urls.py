@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("units.urls")),
     path("", include("emulation.urls")),
+    path("", include("awards.urls")),
 ]
 
 handler500 = "config.views.server_error"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from units.forms import StaffFilter
 from units.models import Cluster, Staff, Unit
+from units.panels import panels_for
 from units.permissions import (
     can_edit_staff,
     can_list_staff,
@@ -52,6 +53,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if may_see_staff
         else None,
         "staff_total": Staff.objects.filter(unit=unit).count() if may_see_staff else None,
+        "panels": panels_for("unit", unit, request.user),
     }
     return render(request, "units/unit_detail.html", context)
 
@@ -97,5 +99,6 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": staff,
         "assignments": list(staff.assignments.select_related("unit").order_by("-start_date")),
         "can_edit": can_edit_staff(request.user, staff),
+        "panels": panels_for("staff", staff, request.user),
     }
     return render(request, "units/staff_detail.html", context)
