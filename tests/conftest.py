@@ -5,7 +5,15 @@ from django.test import override_settings
 
 from config.celery import app as celery_app
 from tests.factories import TEST_PASSWORD, StaffFactory, UnitFactory, UserFactory
+from tests.figures import FIGURES
 from units.enums import Role
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if FIGURES:
+        terminalreporter.section("robustness figures")
+        for name, amount in sorted(FIGURES.items()):
+            terminalreporter.write_line(f"{name}: {amount}")
 
 
 def pytest_collection_modifyitems(config, items):
