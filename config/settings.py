@@ -217,6 +217,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
 }
+# The nightly jobs claim one run per slot of this length (emulation.services.scheduling), so two
+# beat processes cannot run them twice; tests shorten it.
+SCHEDULE_SLOT_SECONDS = env_int("SCHEDULE_SLOT_SECONDS", 86400)
 # Entries are added by the features that own them (rankings, reminders).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Nightly provisional rankings of the periods being scored (emulation.tasks).

@@ -8,7 +8,7 @@ from emulation.models.pledges import (
     Pledge,
     PledgeTarget,
 )
-from emulation.models.rankings import RankingEntry, RankingSnapshot, ReminderLog
+from emulation.models.rankings import RankingEntry, RankingSnapshot, ReminderLog, ScheduledRun
 from emulation.models.scoring import (
     Adjustment,
     CriterionResult,
@@ -34,6 +34,7 @@ __all__ = [
     "RankingEntry",
     "RankingSnapshot",
     "ReminderLog",
+    "ScheduledRun",
     "Score",
     "ScorerAssignment",
     "SelfScore",

@@ -141,3 +141,30 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} {self.get_kind_display()} → {self.email}"
+
+
+class ScheduledRun(models.Model):
+    """The claim of one scheduled job for one time slot, so that it runs once per slot.
+
+    Two beat processes (a misconfiguration, or a rolling deploy) both queue the nightly jobs; the
+    first task to insert the (job, slot) row runs the job, any other finds the row and stops. The
+    same task redelivered after its worker died may continue: it carries the same task id.
+    """
+
+    job = models.CharField(_("job"), max_length=60)
+    slot = models.CharField(_("time slot"), max_length=40)
+    task_id = models.CharField(_("task id"), max_length=255)
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-claimed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once_per_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot}"
