@@ -34,14 +34,18 @@ def covenant_list(request: HttpRequest) -> HttpResponse:
     return render(request, "emulation/covenant_list.html", context)
 
 
-def _get_covenant(request: HttpRequest, cluster: int, period: int):
+def _get_cluster_and_period(request: HttpRequest, cluster: int, period: int):
     period_obj = Period.objects.filter(pk=period).select_related("movement").first()
     if period_obj is None:
         raise Http404(_("No such period."))
     cluster_obj = _clusters_visible_to(request.user, period_obj.year).filter(pk=cluster).first()
     if cluster_obj is None:
         raise Http404(_("No such cluster."))
-    return open_covenant(cluster_obj, period_obj)
+    return cluster_obj, period_obj
+
+
+def _get_covenant(request: HttpRequest, cluster: int, period: int):
+    return open_covenant(*_get_cluster_and_period(request, cluster, period))
 
 
 def covenant_detail(request: HttpRequest, cluster: int, period: int) -> HttpResponse:
@@ -67,10 +71,12 @@ def covenant_detail(request: HttpRequest, cluster: int, period: int) -> HttpResp
 
 @require_POST
 def covenant_confirm(request: HttpRequest, cluster: int, period: int) -> HttpResponse:
-    covenant = _get_covenant(request, cluster, period)
-    unit = covenant.cluster.units.filter(pk=request.POST.get("unit") or 0).first()
+    cluster_obj, period_obj = _get_cluster_and_period(request, cluster, period)
+    unit_id = request.POST.get("unit", "")
+    unit = cluster_obj.units.filter(pk=unit_id).first() if unit_id.isdigit() else None
     if unit is None or not is_unit_officer_of(request.user, unit):
-        raise Http404(_("No such member unit."))
+        raise Http404(_("No such member unit."))  # checked before anything is written
+    covenant = open_covenant(cluster_obj, period_obj)
     try:
         confirm_covenant(covenant, unit=unit, actor=request.user)
         messages.success(request, _("%(unit)s confirmed the covenant.") % {"unit": unit.name})
