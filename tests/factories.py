@@ -134,3 +134,12 @@ class PledgeFactory(factory.django.DjangoModelFactory):
 
     unit = factory.SubFactory(UnitFactory)
     period = factory.SubFactory(PeriodFactory)
+
+
+class PledgeTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "emulation.PledgeTarget"
+
+    pledge = factory.SubFactory(PledgeFactory)
+    criterion = factory.SubFactory(CriterionFactory)
+    value = None
