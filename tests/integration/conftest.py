@@ -97,8 +97,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def worker_env() -> dict[str, str]:
-    """The worker's environment: the same settings, pointed at the test database."""
+def worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The worker's environment: the same settings, pointed at the test database, plus `extra`."""
     env = dict(os.environ)
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.postgresql":
@@ -108,13 +108,20 @@ def worker_env() -> dict[str, str]:
         port = database.get("PORT") or 5432
         env["DATABASE_URL"] = f"postgres://{user}{password}@{host}:{port}/{connection.settings_dict['NAME']}"
     env["DEBUG"] = "true"
+    env.update(extra or {})
     return env
 
 
 @pytest.fixture
-def celery_worker(tmp_path) -> Iterator[WorkerProcess]:
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment variables for the worker; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(tmp_path, celery_worker_env) -> Iterator[WorkerProcess]:
     """Start a real worker for one test and stop it afterwards, printing its log on failure."""
-    worker = WorkerProcess(worker_env(), tmp_path / "worker.log")
+    worker = WorkerProcess(worker_env(celery_worker_env), tmp_path / "worker.log")
     worker.start()
     try:
         yield worker
@@ -126,3 +133,15 @@ def celery_worker(tmp_path) -> Iterator[WorkerProcess]:
 def requires_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("a worker process shares the test database only on PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def smtp_sink():
+    """A local SMTP server on 127.0.0.1 that records what it accepts (tests/integration/smtp_sink.py)."""
+    from tests.integration.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
