@@ -12,7 +12,7 @@ SEED ?= 2021
 # caller exported DATABASE_URL / REDIS_URL.
 export DEBUG ?= true
 
-.PHONY: help setup run test lint fmt check messages worker beat ci migrate seed bench shell clean
+.PHONY: help setup run test lint fmt check messages worker beat ci migrate seed bench shell clean backup restore
 
 help:
 	@echo "make run       install, migrate, load the demo and serve http://$(HOST):$(PORT)"
@@ -23,6 +23,8 @@ help:
 	@echo "make fmt       ruff format and fix"
 	@echo "make messages  extract and compile translations (vi, en)"
 	@echo "make bench     speed and scale at 1x, 10x, 100x the demo (needs PostgreSQL)"
+	@echo "make backup   dump the database and the uploaded files into var/backups/<date-time> (needs PostgreSQL)"
+	@echo "make restore  restore and verify a backup: make restore FROM=var/backups/<folder> [YES=1 replaces a database with tables]"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +80,13 @@ beat: setup
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
+
+backup: setup
+	$(MANAGE) backup_data
+
+restore: setup
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=var/backups/<folder> [YES=1]"; exit 2; }
+	$(MANAGE) restore_data "$(FROM)" $(if $(YES),--yes)
 
 shell: setup
 	$(MANAGE) shell
