@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE["send-reminders"] = {
     "task": "emulation.send_reminders",
     "schedule": crontab(hour=7, minute=0),
 }
+# Tests of the scheduler run every job every N seconds (with SCHEDULE_SLOT_SECONDS = N).
+BEAT_EVERY_SECONDS = env_int("BEAT_EVERY_SECONDS", 0)
+if BEAT_EVERY_SECONDS:
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        _entry["schedule"] = datetime.timedelta(seconds=BEAT_EVERY_SECONDS)
 
 # --- Email ------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from emulation.enums import Phase
 from emulation.models import Period
 from emulation.services import rankings as ranking_services
 from emulation.services import reminders as reminder_services
+from emulation.services.scheduling import claim_slot, current_slot, finish_slot
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,17 @@ def compile_rankings(self, *, period_id: int) -> dict:
     return {"period_id": period_id, "snapshots": len(written)}
 
 
-@shared_task(name="emulation.compile_provisional_rankings")
-def compile_provisional_rankings() -> dict:
-    """Nightly (beat): queue a ranking compile for every period being scored or awaiting finalisation."""
+@shared_task(name="emulation.compile_provisional_rankings", bind=True)
+def compile_provisional_rankings(self) -> dict:
+    """Nightly (beat): queue a ranking compile for every period being scored or awaiting finalisation.
+
+    Runs once per slot (a day) even when two beat processes queue it: the first task claims the
+    slot in the database (emulation.services.scheduling), any other stops at once.
+    """
+    slot = current_slot()
+    if not claim_slot(self.name, slot, self.request.id or "local"):
+        logger.info("compile_provisional_rankings: slot %s already taken, skipped", slot)
+        return {"skipped": slot}
     periods = [
         period.pk
         for period in Period.objects.filter(is_finalised=False).order_by("year", "pk")
@@ -54,6 +63,8 @@ def compile_provisional_rankings() -> dict:
     ]
     for period_id in periods:
         compile_rankings.delay(period_id=period_id)
+    finish_slot(self.name, slot, result={"queued": periods})
+    logger.info("compile_provisional_rankings: slot %s ran, queued %s", slot, periods)
     return {"queued": periods}
 
 
@@ -76,6 +87,11 @@ def send_reminders(self, *, today: str | None = None) -> dict:
     retry wait for the next day's run. `today` (ISO date) is for tests and the command.
     """
     day = datetime.date.fromisoformat(today) if today else None
+    # The scheduled run (no date given) claims its slot, so a second beat sends nothing more.
+    slot = None if day else current_slot()
+    if slot and not claim_slot(self.name, slot, self.request.id or "local"):
+        logger.info("send_reminders: slot %s already taken, skipped", slot)
+        return {"skipped": slot}
     try:
         counts = reminder_services.run_reminders(day)
     except (OperationalError, SoftTimeLimitExceeded) as exc:
@@ -85,5 +101,7 @@ def send_reminders(self, *, today: str | None = None) -> dict:
             logger.warning("send_reminders: transient SMTP trouble, retrying: %s", counts)
             raise self.retry(countdown=_backoff(self.request.retries))
         logger.error("send_reminders: SMTP still failing after %d retries: %s", self.max_retries, counts)
-    logger.info("send_reminders: %s", counts)
+    if slot:
+        finish_slot(self.name, slot, result=counts)
+    logger.info("send_reminders: slot %s ran: %s", slot, counts)
     return counts
