@@ -16,6 +16,9 @@ from django.views.decorators.http import require_GET
 from config import __version__
 from config.celery import app as celery_app
 from config.celery import ping
+from emulation.views import dashboard as dashboard_views
+from units.enums import Role
+from units.permissions import has_role
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +26,16 @@ WORKER_TIMEOUT_SECONDS = 3.0
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page depends on the role: "Overview" in the menu is this page for everyone.
+
+    Leaders, the committee secretary and administrators get the movement dashboard itself (no
+    separate menu entry: their Overview is the dashboard); a unit officer gets what its unit owes
+    next and its rank; everyone else (committee members) the shortcuts page.
+    """
+    if has_role(request.user, Role.LEADER, Role.COMMITTEE_SECRETARY):
+        return dashboard_views.movement_dashboard(request)
+    if has_role(request.user, Role.UNIT_OFFICER):
+        return dashboard_views.officer_home(request)
     return render(request, "home.html")
 
 

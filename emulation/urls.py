@@ -5,6 +5,7 @@ from django.urls import path
 from emulation.views import (
     committee,
     covenants,
+    dashboard,
     pledges,
     rankings,
     reminders,
@@ -87,4 +88,12 @@ urlpatterns = [
     path("rankings/unit/<int:pk>/", rankings.ranking_unit, name="ranking-unit"),
     # Reminders (emulation.views.reminders)
     path("reminders/", reminders.reminder_list, name="reminder-list"),
+    # Dashboards and reports (emulation.views.dashboard)
+    path("dashboard/", dashboard.movement_dashboard, name="dashboard"),
+    path("dashboard/clusters/<int:pk>/", dashboard.dashboard_cluster, name="dashboard-cluster"),
+    path("dashboard/units/<int:pk>/", dashboard.dashboard_unit, name="dashboard-unit"),
+    path("dashboard/progress/export/", dashboard.dashboard_progress_export, name="dashboard-progress-export"),
+    path("dashboard/targets/export/", dashboard.dashboard_targets_export, name="dashboard-targets-export"),
+    path("rankings/<int:pk>/export/", dashboard.ranking_export, name="ranking-export"),
+    path("periods/<int:pk>/report/", dashboard.period_report, name="period-report"),
 ]

@@ -9,16 +9,24 @@ OFFICER = ["home", "emulation:pledge-mine", "emulation:submission-mine"]
 EVERYONE = ["emulation:covenant-list", "emulation:ranking-list", "emulation:reminder-list"]
 ORGANISATION = ["units:unit-list", "units:cluster-list"]
 SECRETARY_VIEWS = ["emulation:pledge-list", "emulation:submission-list"]
+AWARDS_READERS = [
+    "awards:dashboard",
+    "awards:eligibility-list",
+    "awards:nomination-list",
+    "awards:session-list",
+    "awards:decision-list",
+]
 
 # The pages each role's menu offers, in menu order, written down once.
 EXPECTED_NAVIGATION = {
-    "unit_officer": [*OFFICER, *EVERYONE, *ORGANISATION, "units:staff-list"],
-    "committee_member": ["home", "emulation:scoring-queue", *EVERYONE, *ORGANISATION],
+    "unit_officer": [*OFFICER, *EVERYONE, "awards:nomination-mine", *ORGANISATION, "units:staff-list"],
+    "committee_member": ["home", "emulation:scoring-queue", *EVERYONE, "awards:session-list", *ORGANISATION],
     "secretary": [
         "home",
         *SECRETARY_VIEWS,
         *EVERYONE,
         "emulation:movement-list",
+        *AWARDS_READERS,
         *ORGANISATION,
         "units:staff-list",
     ],
@@ -27,6 +35,7 @@ EXPECTED_NAVIGATION = {
         *SECRETARY_VIEWS,
         *EVERYONE,
         "emulation:movement-list",
+        *AWARDS_READERS,
         *ORGANISATION,
         "units:staff-list",
     ],
@@ -36,6 +45,12 @@ EXPECTED_NAVIGATION = {
         "emulation:scoring-queue",
         *EVERYONE,
         "emulation:movement-list",
+        "awards:dashboard",
+        "awards:eligibility-list",
+        "awards:nomination-mine",
+        "awards:nomination-list",
+        "awards:session-list",
+        "awards:decision-list",
         *ORGANISATION,
         "units:staff-list",
         "admin:index",
@@ -68,7 +83,7 @@ def test_navigation_menu_opens_and_leads_to_the_page(login, unit_officer):
 def test_navigation_language_switch_and_logout(login, leader):
     page = login(leader)
 
-    page.get_by_role("button", name="EN").click()
+    page.get_by_test_id("language-switch").get_by_role("button", name="EN", exact=True).click()
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
 

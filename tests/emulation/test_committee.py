@@ -235,9 +235,9 @@ def test_manage_page_of_an_unknown_submission_is_404(client, secretary, submissi
 def test_self_assessments_menu_entry_for_secretary_and_leader_only(client, secretary, unit_officer, period):
     url = reverse("emulation:submission-list")
     client.force_login(secretary)
-    secretary_menu = [item["url"] for item in client.get(reverse("home")).context["nav_items"]]
+    secretary_menu = [item["url"] for item in client.get(reverse("home")).context["nav_links"]]
     client.force_login(unit_officer)
-    officer_menu = [item["url"] for item in client.get(reverse("home")).context["nav_items"]]
+    officer_menu = [item["url"] for item in client.get(reverse("home")).context["nav_links"]]
 
     assert url in secretary_menu
     assert url not in officer_menu

@@ -228,7 +228,7 @@ def test_queue_is_for_committee_members(client, unit_officer):
 def test_queue_is_in_the_committee_members_menu(member_client):
     response = member_client.get(QUEUE_URL)
 
-    assert QUEUE_URL in [item["url"] for item in response.context["nav_items"]]
+    assert QUEUE_URL in [item["url"] for item in response.context["nav_links"]]
 
 
 def test_queue_without_assignments_says_so(member_client, submission, panel):

@@ -136,9 +136,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, pages, page):
 
 def test_navigation_offers_the_movement_to_secretary_and_leader_only(client, secretary, unit_officer):
     client.force_login(secretary)
-    secretary_urls = [item["url"] for item in client.get(reverse("home")).context["nav_items"]]
+    secretary_urls = [item["url"] for item in client.get(reverse("home")).context["nav_links"]]
     client.force_login(unit_officer)
-    officer_urls = [item["url"] for item in client.get(reverse("home")).context["nav_items"]]
+    officer_urls = [item["url"] for item in client.get(reverse("home")).context["nav_links"]]
 
     assert reverse("emulation:movement-list") in secretary_urls
     assert reverse("emulation:movement-list") not in officer_urls

@@ -1,0 +1,145 @@
+"""Who may do what with nominations, council sessions and decisions; built on units.permissions.
+
+Readers of a nomination: the committee secretary and leaders (everything), the emulation officer
+of the proposing unit or of a unit above it, and the council members seated in the session the
+nomination was sent to, unless the nomination is about a unit they have a conflict of interest
+with (their own unit, a unit above or below it). Anyone else gets 404. Writing the unit's part
+(the proposal, its dossier, the submission) is for the proposing unit's officer; every other
+action is the secretary's. Leaders read everything and change nothing (403).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from awards.models import AwardRecord, CouncilSession, Decision, Nomination, NominationDocument
+from emulation.permissions import is_unit_officer_of
+from units.enums import Role
+from units.models import Staff, Unit
+from units.permissions import has_conflict_of_interest, has_role, is_secretary
+
+
+def can_read_everything(user) -> bool:
+    """The secretary and leaders read every nomination, session and decision."""
+    return has_role(user, Role.COMMITTEE_SECRETARY, Role.LEADER)
+
+
+def require_secretary(user) -> None:
+    if not is_secretary(user):
+        raise PermissionDenied(_("Only the committee secretary can do this."))
+
+
+def require_readers_of_everything(user) -> None:
+    if not can_read_everything(user):
+        raise PermissionDenied(_("This page is for the committee secretary and leaders."))
+
+
+def subject_unit(nomination: Nomination) -> Unit | None:
+    """The unit a nomination is about: the unit itself, or the staff member's current unit."""
+    if nomination.unit_id:
+        return nomination.unit
+    return nomination.staff.unit if nomination.staff_id else None
+
+
+def has_conflict_with(user, nomination: Nomination) -> bool:
+    unit = subject_unit(nomination)
+    return unit is not None and has_conflict_of_interest(user, unit)
+
+
+def is_seated(user, session_id: int | None) -> bool:
+    if session_id is None or not user.is_authenticated:
+        return False
+    return CouncilSession.objects.filter(pk=session_id, seats__member=user).exists()
+
+
+def can_read_nomination(user, nomination: Nomination) -> bool:
+    if can_read_everything(user):
+        return True
+    if is_unit_officer_of(user, nomination.proposing_unit):
+        return True
+    return is_seated(user, nomination.session_id) and not has_conflict_with(user, nomination)
+
+
+def get_nomination_for_user(user, pk, *, write: bool = False) -> Nomination:
+    """Fetch a nomination the user may read (404 otherwise); writing is for the proposing unit's officer."""
+    nomination = (
+        Nomination.objects.select_related(
+            "award_type", "staff__unit", "unit", "proposing_unit", "session", "snapshot__cluster"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if nomination is None or not can_read_nomination(user, nomination):
+        raise Http404(_("No such nomination."))
+    if write and not is_unit_officer_of(user, nomination.proposing_unit):
+        raise PermissionDenied(_("Only the proposing unit's emulation officer can change this nomination."))
+    return nomination
+
+
+def get_document_for_user(user, pk) -> NominationDocument:
+    """Fetch a dossier document whose nomination the user may read (404 otherwise)."""
+    document = (
+        NominationDocument.objects.select_related(
+            "nomination__proposing_unit", "nomination__unit", "nomination__staff__unit"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None or not can_read_nomination(user, document.nomination):
+        raise Http404(_("No such file."))
+    return document
+
+
+def sessions_visible_to(user) -> QuerySet[CouncilSession]:
+    """Every session for the secretary and leaders; a member sees the sessions it has a seat in."""
+    if can_read_everything(user):
+        return CouncilSession.objects.all()
+    if not user.is_authenticated:
+        return CouncilSession.objects.none()
+    return CouncilSession.objects.filter(seats__member=user)
+
+
+def can_open_council(user) -> bool:
+    """The council pages: the secretary, leaders and committee members (their own sessions)."""
+    return has_role(user, Role.COMMITTEE_SECRETARY, Role.LEADER, Role.COMMITTEE_MEMBER)
+
+
+def get_session_for_user(user, pk) -> CouncilSession:
+    session = sessions_visible_to(user).filter(pk=pk).distinct().first()
+    if session is None:
+        raise Http404(_("No such council session."))
+    return session
+
+
+def get_decision_for_user(user, pk) -> Decision:
+    """Decisions are read by the secretary and leaders (403 for other roles, 404 for a wrong id)."""
+    require_readers_of_everything(user)
+    decision = Decision.objects.select_related("created_by").filter(pk=pk).first()
+    if decision is None:
+        raise Http404(_("No such decision."))
+    return decision
+
+
+def get_award_record_for_user(user, pk, *, write: bool = False) -> AwardRecord:
+    require_readers_of_everything(user)
+    record = (
+        AwardRecord.objects.select_related("award_type", "decision", "staff", "unit").filter(pk=pk).first()
+    )
+    if record is None:
+        raise Http404(_("No such award."))
+    if write:
+        require_secretary(user)
+    return record
+
+
+def can_see_unit(user, unit: Unit) -> bool:
+    """The same scope as the unit pages (one cheap query)."""
+    return Unit.objects.visible_to(user).filter(pk=unit.pk).exists()
+
+
+def can_see_staff(user, staff: Staff) -> bool:
+    """The same scope as the staff pages (one cheap query)."""
+    return Staff.objects.visible_to(user).filter(pk=staff.pk).exists()
