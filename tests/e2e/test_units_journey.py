@@ -1,0 +1,21 @@
+"""Journey: a unit officer opens its own unit in the tree and cannot open a sibling unit's page."""
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_units_officer_opens_its_unit_but_not_a_sibling(login, org, unit_officer):
+    page = login(unit_officer)
+
+    page.goto("/units/")
+    page.get_by_test_id("unit-tree").get_by_role("link", name=org.branch_a.name).click()
+    own_heading = page.get_by_role("heading", level=1).inner_text()
+    sibling = page.goto(f"/units/{org.branch_b.pk}/")
+
+    assert own_heading == org.branch_a.name
+    assert org.branch_b.name not in page.content()
+    assert sibling.status == 404
+    tree = page.goto("/units/")
+    assert tree.status == 200
+    assert page.get_by_test_id("unit-tree").get_by_role("link", name=org.branch_b.name).count() == 0
