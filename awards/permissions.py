@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from awards.models import AwardRecord, CouncilSession, Decision, Nomination, NominationDocument
+from awards.models import AwardRecord, CouncilSeat, CouncilSession, Decision, Nomination, NominationDocument
 from emulation.permissions import is_unit_officer_of
 from units.enums import Role
 from units.models import Staff, Unit
@@ -99,7 +99,8 @@ def sessions_visible_to(user) -> QuerySet[CouncilSession]:
         return CouncilSession.objects.all()
     if not user.is_authenticated:
         return CouncilSession.objects.none()
-    return CouncilSession.objects.filter(seats__member=user)
+    # A subquery rather than a join, so that counting a session's seats still counts all of them.
+    return CouncilSession.objects.filter(pk__in=CouncilSeat.objects.filter(member=user).values("session_id"))
 
 
 def can_open_council(user) -> bool:
@@ -108,7 +109,7 @@ def can_open_council(user) -> bool:
 
 
 def get_session_for_user(user, pk) -> CouncilSession:
-    session = sessions_visible_to(user).filter(pk=pk).distinct().first()
+    session = sessions_visible_to(user).filter(pk=pk).first()
     if session is None:
         raise Http404(_("No such council session."))
     return session

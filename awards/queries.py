@@ -174,15 +174,30 @@ def _held_titles(records: QuerySet[AwardRecord], subject: str, first_year: int, 
 
 
 class _Year:
-    """The facts of one subject and year while they are collected."""
+    """The facts of one subject and year while they are collected (lists made when first needed)."""
 
     __slots__ = ("initiatives", "rating", "registered", "titles")
 
     def __init__(self) -> None:
         self.rating: str | None = None
-        self.initiatives: list[InitiativeFact] = []
-        self.titles: list[HeldTitle] = []
-        self.registered: set[str] = set()
+        self.initiatives: list[InitiativeFact] | None = None
+        self.titles: list[HeldTitle] | None = None
+        self.registered: set[str] | None = None
+
+    def add_initiative(self, initiative: InitiativeFact) -> None:
+        if self.initiatives is None:
+            self.initiatives = []
+        self.initiatives.append(initiative)
+
+    def add_title(self, title: HeldTitle) -> None:
+        if self.titles is None:
+            self.titles = []
+        self.titles.append(title)
+
+    def add_registration(self, code: str) -> None:
+        if self.registered is None:
+            self.registered = set()
+        self.registered.add(code)
 
 
 class _Collected(defaultdict):
@@ -252,7 +267,7 @@ def load_people_facts(
             "initiative__is_science_work",
         )
     ):
-        collected.at(staff_id, recognised_on.year).initiatives.append(
+        collected.at(staff_id, recognised_on.year).add_initiative(
             InitiativeFact(
                 level=level,
                 recognised_on=recognised_on,
@@ -266,7 +281,7 @@ def load_people_facts(
     for staff_id, held_year, title in _held_titles(
         AwardRecord.objects.filter(**by_staff), "staff_id", first_year, year
     ):
-        collected.at(staff_id, held_year).titles.append(title)
+        collected.at(staff_id, held_year).add_title(title)
     for staff_id, registered_year, title in (
         IndividualRegistration.objects.filter(
             **by_staff, pledge__period__year__gte=first_year, pledge__period__year__lte=year
@@ -274,7 +289,7 @@ def load_people_facts(
         .exclude(pledge__state=PledgeState.DRAFT)
         .values_list("staff_id", "pledge__period__year", "title")
     ):
-        collected.at(staff_id, registered_year).registered.add(title)
+        collected.at(staff_id, registered_year).add_registration(title)
 
     facts = PeopleFacts()
     window = (window_start, year_end)
@@ -302,9 +317,9 @@ def load_people_facts(
                 year=each,
                 rating=found.rating,
                 months_worked=12 if ranges is None else months_covered(ranges, each),
-                initiatives=tuple(found.initiatives),
-                titles=tuple(found.titles),
-                registered_titles=frozenset(found.registered),
+                initiatives=tuple(found.initiatives or ()),
+                titles=tuple(found.titles or ()),
+                registered_titles=frozenset(found.registered or ()),
             )
         facts.histories[staff_id] = PersonHistory(
             staff_id=staff_id,
@@ -458,14 +473,14 @@ def load_unit_facts(
     for unit_id, held_year, title in _held_titles(
         AwardRecord.objects.filter(**by_unit), "unit_id", first_year, year
     ):
-        collected.at(unit_id, held_year).titles.append(title)
+        collected.at(unit_id, held_year).add_title(title)
     for unit_id, pledged_year, title in (
         Pledge.objects.filter(**by_unit, period__year__gte=first_year, period__year__lte=year)
         .exclude(state=PledgeState.DRAFT)
         .exclude(collective_title="")
         .values_list("unit_id", "period__year", "collective_title")
     ):
-        collected.at(unit_id, pledged_year).registered.add(title)
+        collected.at(unit_id, pledged_year).add_registration(title)
     ranking: dict[int, tuple[int, int | None]] = {}
     for unit_id, rank, cluster_id in (
         RankingEntry.objects.filter(
@@ -490,8 +505,8 @@ def load_unit_facts(
             each: UnitYear(
                 year=each,
                 rating=found.rating,
-                titles=tuple(found.titles),
-                registered_titles=frozenset(found.registered),
+                titles=tuple(found.titles or ()),
+                registered_titles=frozenset(found.registered or ()),
             )
             for each, found in sorted(known.items())
             if each != year
@@ -511,8 +526,8 @@ def load_unit_facts(
             cluster_id=cluster_id,
             ranking_position=rank,
             all_targets_met=targets_met.get(unit_id, False),
-            titles=tuple(this_year.titles),
-            registered_titles=frozenset(this_year.registered),
+            titles=tuple(this_year.titles or ()),
+            registered_titles=frozenset(this_year.registered or ()),
         )
         histories[unit_id] = UnitHistory(
             unit_id=unit_id,

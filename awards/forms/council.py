@@ -145,6 +145,7 @@ class WrittenVoteForm(forms.Form):
     member = forms.ModelChoiceField(
         label=_("Absent member"),
         queryset=User.objects.none(),
+        empty_label="—",
         error_messages={
             "required": _("Choose the absent member."),
             "invalid_choice": _("Written votes are recorded for absent members of this session only."),

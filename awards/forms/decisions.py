@@ -89,6 +89,11 @@ class DecisionForm(forms.Form):
         number = normalise_number(self.cleaned_data["number"])
         if not number:
             raise ValidationError(_("Enter the decision number."), code="required")
+        if len(number) > NUMBER_MAX:
+            raise ValidationError(
+                _("A decision number has at most %(max)s characters.") % {"max": NUMBER_MAX},
+                code="max_length",
+            )
         if number_taken(number):
             raise ValidationError(
                 _("Decision number %(number)s is already recorded. Check the number on the signed decision.")

@@ -93,6 +93,8 @@ def create_decision(
     stored_name = ""
     try:
         with transaction.atomic():
+            if not number or len(number) > Decision._meta.get_field("number").max_length:
+                raise AwardsError(_("Enter the decision number as printed on the signed decision."))
             if number_taken(number):
                 raise _number_taken_error(number)
             try:

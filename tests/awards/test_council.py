@@ -481,6 +481,16 @@ def test_council_session_detail_for_a_member_query_count_does_not_grow(
     assert [row.my_choice for row in response.context["rows"]] == ["yes"] * size
 
 
+def test_council_session_list_shows_a_member_its_own_sessions_with_every_seat_counted(client, council):
+    mine = council(3)
+    council(2)
+    client.force_login(mine.users[1])
+
+    response = client.get(reverse("awards:session-list"))
+
+    assert [(session.pk, session.member_count) for session in response.context["page"]] == [(mine.pk, 3)]
+
+
 @pytest.mark.parametrize("size", [1, 3])
 def test_council_session_list_query_count_does_not_grow(
     client, council, secretary, django_assert_num_queries, size
