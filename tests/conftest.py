@@ -16,18 +16,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(f"{name}: {amount}")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Transactional tests (browser, worker) empty the database afterwards, which would also wipe
-    what the data migrations loaded (role groups, the movement, the award catalogue) for every
-    later test. Serialised rollback restores it."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(
-                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
-            )
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _media_root(tmp_path_factory):
     """Uploaded files of the whole test run go to a temporary folder, never to var/media."""

@@ -25,7 +25,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         """UserFactory(roles=["leader"]) puts the user in those role groups."""
         if create and extracted:
-            self.groups.add(*Group.objects.filter(name__in=extracted))
+            # get_or_create: a transactional test's flush also empties the migrated role groups.
+            self.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in extracted))
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
