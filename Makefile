@@ -78,8 +78,9 @@ worker: setup
 beat: setup
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
+# make bench SCALES=1,10 for a quicker run; FRESH=1 drops and seeds the bench databases again.
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(SCALES),--scales $(SCALES)) $(if $(FRESH),--fresh)
 
 backup: setup
 	$(MANAGE) backup_data

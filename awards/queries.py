@@ -37,7 +37,7 @@ _SUFFIXES = ("_CN", "_TT")
 _COMPLETED = RATING_RANK["completed"]
 _GENDERS = frozenset(Gender.values)
 _HELD: dict[tuple[str, bool], HeldTitle] = {}  # frozen and few: one instance per code and kind
-_NO_UNIT = "\x00"  # a path no unit has: an unknown unit id judges nothing rather than everything
+_NO_UNIT = "/0/"  # a path no unit has (no primary key 0): an unknown unit id judges nothing
 
 
 def engine_code(catalogue_code: str) -> str:
@@ -62,7 +62,7 @@ class Scope:
         return not self.paths
 
     def q(self, prefix: str = "") -> Q:
-        """ "In one of the subtrees", for a unit reached through `prefix` (such as "unit__")."""
+        """The filter "in one of the subtrees" on a unit reached through `prefix` ("unit__")."""
         condition = Q()
         for path in self.paths:
             condition |= Q(**{f"{prefix}path__startswith": path})

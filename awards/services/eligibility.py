@@ -89,6 +89,8 @@ COLLECTIVE_LADDER = tuple(str(code) for code in COLLECTIVE_TITLES)
 __all__ = [
     "HISTORY_YEARS",
     "LONG_HISTORY_YEARS",
+    "PERSON",
+    "UNIT",
     "EligibilityReport",
     "RuleBasis",
     "SubjectEligibility",
@@ -339,9 +341,10 @@ def _holds(history: PersonHistory, year: int, code: str) -> bool:
 def _may_qualify(
     history: PersonHistory, code: str, year: int, params: RuleParams, eligible: set[str]
 ) -> bool:
-    """A cheap necessary condition of each individual title, so that most staff are judged for
-    the titles they may reach only (the engine has the last word, and its verdict is computed
-    anyway for the title shown as the next one up):
+    """A cheap necessary condition of each individual title: the engine judges a staff member for
+    the titles it may reach only (most staff: LĐTT, and CSTĐCS for the LĐTT holders); a title
+    skipped is not met, and its verdict is judged when shown (as the next title up). A test
+    checks that the answers stay those of the engine on the whole ladder:
 
     - CSTĐCS needs every condition of LĐTT (rules 1, 13; a CSTĐCS registration covers LĐTT);
     - CSTĐ cấp Bộ needs CSTĐCS held in each earlier year of its run (rule 3);

@@ -397,6 +397,11 @@ def test_load_person_histories_keeps_the_units_of_the_filter_and_a_persons_unit_
     assert newcomer.pk not in load_person_histories(2025, on=ON)
 
 
+def test_load_histories_of_an_unknown_unit_are_empty_not_the_whole_organisation(world):
+    assert load_person_histories(2025, unit_ids=[987654], on=ON) == {}
+    assert load_unit_histories(2025, unit_ids=[987654], on=ON) == {}
+
+
 def test_load_unit_histories_counts_members_and_reads_ranking_targets_and_registration(world):
     org = world.org
 
