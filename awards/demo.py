@@ -22,8 +22,9 @@ How the numbers come about:
   LĐTT to everyone who qualifies; CSTĐCS, CSTĐ cấp Bộ and the ministry flag through the council's
   vote (some fail, and the 80 % and 90 % edges are on show); Bằng khen of the Minister to about
   half of those who qualify; TTLĐTT or TTLĐXS to the units that pledged and qualify; the ministry
-  flag to the first unit of each cluster in the year's final ranking. A unit that tops its cluster
-  had a year to match: none of its members is rated below "completed" or disciplined that year.
+  flag to the first unit of each cluster in the year's final ranking when it qualifies. A unit
+  that tops its cluster had a year to match: none of its members is rated below "completed" or
+  disciplined that year.
 
 Conventions a facts loader has to share to reach the same verdicts:
 
@@ -31,9 +32,11 @@ Conventions a facts loader has to share to reach the same verdicts:
   12 for a posting before the year, the whole months left in the year for a posting during it
   (`months_worked`); nobody is rated for a year with fewer than 6 months;
 - a unit's members are the staff posted in it or below it and rated that year;
-- registrations come from the emulation pledges; the demo's pledges only ever register people for
-  LĐTT or CSTĐCS and units for up to TTLĐXS or the flag now and then, while CSTĐ cấp Bộ and the
-  flag are proposed on achievement and on the ranking, so those two are judged without rule 20;
+- registrations come from the emulation pledges (rule 20 applies to every title): people register
+  for LĐTT or CSTĐCS there, and someone who held CSTĐCS the two years before registers for CSTĐ
+  cấp Bộ instead (the demo raises that registration in the year's pledge); most units register
+  for the flag, which goes to a cluster's first unit only when it registered and its finalised
+  self-assessment reached every pledged target (read as the facts loader reads it);
 - open reviews are opened in 2026, after the 2025 decisions: they block new proposals only.
 
 Deterministic: every draw comes from a generator keyed by the seed and a top-level unit (a
@@ -84,7 +87,8 @@ from awards.models import (
     ReviewFlag,
     Vote,
 )
-from emulation.enums import RankingScope
+from awards.queries import _targets_met as targets_met  # the loader's reading of rule 8
+from emulation.enums import RankingScope, Title
 from emulation.models import IndividualRegistration, Pledge, RankingEntry
 from units.demo import DemoContext
 from units.enums import Role
@@ -257,10 +261,22 @@ def _rankings() -> tuple[dict[tuple[int, int], tuple[int, int]], dict[tuple[int,
     )
     sizes = Counter(row[3] for row in rows)
     ranks = {(year, unit_id): (rank, sizes[snapshot]) for year, unit_id, rank, snapshot, *_rest in rows}
-    leads = {
-        (year, unit_id): Lead(snapshot, cluster, name)
+    firsts = [
+        (year, unit_id, snapshot, cluster, name)
         for year, unit_id, rank, snapshot, cluster, name in rows
         if rank == 1
+    ]
+    met: dict[tuple[int, int], bool] = {}
+    for year in YEARS:
+        ids = [unit_id for first_year, unit_id, *_rest in firsts if first_year == year]
+        if ids:
+            # The facts loader's reading of rule 8's "every target met", so the page agrees with the demo.
+            met.update(
+                ((year, unit_id), ok) for unit_id, ok in targets_met(year, {"unit_id__in": ids}).items()
+            )
+    leads = {
+        (year, unit_id): Lead(snapshot, cluster, name, met.get((year, unit_id), False))
+        for year, unit_id, snapshot, cluster, name in firsts
     }
     return ranks, leads
 
@@ -539,6 +555,11 @@ def _write(run: Run, batch: Batch) -> None:
         ],
         batch_size=BATCH_SIZE,
     )
+    for year in {year for _staff, year in batch.registered_higher}:
+        IndividualRegistration.objects.filter(
+            pledge__period__year=year,
+            staff_id__in=[staff for staff, of_year in batch.registered_higher if of_year == year],
+        ).update(title=Title.CSTD_BO)
     Nomination.objects.bulk_create(batch.nominations, batch_size=BATCH_SIZE)
     _insert(
         Vote,

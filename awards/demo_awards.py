@@ -114,6 +114,7 @@ class Lead(NamedTuple):
     snapshot_id: int
     cluster_id: int
     cluster_name: str
+    targets_met: bool  # every target of its pledge reached by its finalised self-assessment (rule 8)
 
 
 def months_worked(first_posting: datetime.date | None, year: int) -> int:
@@ -401,6 +402,8 @@ class Batch:
     nominations: list[Nomination] = dataclasses.field(default_factory=list)
     votes: list[tuple] = dataclasses.field(default_factory=list)  # (nomination, *columns)
     records: list[tuple] = dataclasses.field(default_factory=list)
+    # (staff id, year): registrations raised from CSTĐCS to CSTĐ cấp Bộ in that year's pledge
+    registered_higher: list[tuple[int, int]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -420,16 +423,13 @@ class Run:
     _params: dict[int, RuleParams] = dataclasses.field(default_factory=dict)
 
     def params(self, year: int) -> RuleParams:
-        """The rules in force on the year's decision date (the first built-in set before 2024),
-        with rule 20 for the titles the demo's pledges register (see the docstring of awards/demo.py)."""
+        """The rules in force on the year's decision date (the first built-in set before 2024)."""
         if year not in self._params:
             decided_on = datetime.date(year + 1, 1, 15)
             try:
-                params = params_in_force(decided_on)
+                self._params[year] = params_in_force(decided_on)
             except LookupError:
-                params = DECREE_98_2023
-            registered = (Code.LDTT, Code.CSTDCS, Code.TTLDTT, Code.TTLDXS)
-            self._params[year] = dataclasses.replace(params, registration_titles=registered)
+                self._params[year] = DECREE_98_2023
         return self._params[year]
 
     def decided_on(self, code: str, year: int) -> datetime.date:
@@ -552,6 +552,11 @@ def award_people(
             run.award(batch, "CSTDCS", year, staff_id=person.pk, nomination=nomination)
     root = top.root_id
     for person in people:
+        if Code.CSTD_BO not in person.registered.get(year, ()) and _on_a_run(person, year):
+            # Two CSTĐCS years behind them when the year began: they registered for the next title up.
+            person.registered[year].add(Code.CSTD_BO)
+            batch.registered_higher.append((person.pk, year))
+    for person in people:
         if Code.CSTDCS not in person.titles.get(year, ()) or not all(
             Code.CSTDCS in person.titles.get(earlier, ()) for earlier in (year - 1, year - 2)
         ):
@@ -610,6 +615,13 @@ def award_people(
                 nomination.return_reason = SUPPLEMENT_NOTE
 
 
+def _on_a_run(person: Person, year: int) -> bool:
+    """Registered for CSTĐCS this year after holding it the two years before."""
+    return Code.CSTDCS in person.registered.get(year, ()) and all(
+        Code.CSTDCS in person.titles.get(earlier, ()) for earlier in (year - 1, year - 2)
+    )
+
+
 def _may_be_bk_bo(person: Person, year: int) -> bool:
     """A cheap first look for rule 10: CSTĐCS two years running, or excellent two years running with
     two initiatives."""
@@ -646,7 +658,7 @@ def award_unit(
         ),
         cluster_id=lead.cluster_id if lead else None,
         ranking_position=1 if lead else None,
-        all_targets_met=lead is not None,
+        all_targets_met=lead is not None and lead.targets_met,
         registered_titles=frozenset(registered or ()),
     )
     params = run.params(year)

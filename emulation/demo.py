@@ -29,6 +29,9 @@ MOVEMENT_TITLE = "Phong trào thi đua yêu nước ngành Hải quan giai đo�
 PAST_YEARS = range(2021, 2026)
 OPEN_YEAR = 2026
 BATCH_SIZE = 2000
+# Units that register for the ministry flag in their pledge; the flag then goes to a cluster's first
+# unit only when it registered and met every target (awards.demo).
+FLAG_REGISTRATION_SHARE = 0.7
 
 # How each criterion's pledged target is drawn: (low, high) for the first year, and the yearly step
 # that makes the numbers improve over the movement (e-payment towards 100 % in 2025, and so on).
@@ -185,8 +188,8 @@ def _create_pledges(
             if state is None:
                 continue
         title = COLLECTIVE_TITLES[0] if rng.random() < 0.35 else COLLECTIVE_TITLES[1]
-        if membership.role == "leader" and rng.random() < 0.5:
-            title = Title.CO_BO
+        if rng.random() < FLAG_REGISTRATION_SHARE:
+            title = Title.CO_BO  # aiming for the ministry flag: only a registered unit can get it (rule 20)
         is_filed = state in (PledgeState.SUBMITTED, PledgeState.ACCEPTED, PledgeState.RETURNED)
         new_pledges.append(
             Pledge(

@@ -1,11 +1,12 @@
 """Demo year ends 2021–2025: self-assessments, evidence, scorer panels, scores, finalised results.
 
 Called from `emulation.demo.seed` after the pledges exist. For each past period and each unit with
-a pledge: a submitted self-assessment whose achieved values sit around the pledged targets, a
-self-score per criterion, one evidence PDF (at scale 1 only, to keep big benchmark data sets
-free of files), a panel of three committee members none of whom works in the unit's line, their
-scores (each member a little more lenient or strict than the others), now and then a bonus or a
-deduction, and the finalised results the rankings are compiled from.
+a pledge: a submitted self-assessment whose achieved values sit around the pledged targets (all
+reached in an exceptional year, about one unit in six), a self-score per criterion, one evidence
+PDF (at scale 1 only, to keep big benchmark data sets free of files), a panel of three committee
+members none of whom works in the unit's line, their scores (each member a little more lenient or
+strict than the others), now and then a bonus or a deduction, and the finalised results the
+rankings are compiled from.
 
 Deterministic per (seed, unit, year); idempotent: a period that already has submissions is left
 alone. Scores and results are bulk-written; the audit trail is not filled for demo history.
@@ -43,6 +44,9 @@ from units.enums import Role
 
 BATCH_SIZE = 5000
 PANEL_SIZE = 3
+# A unit's year quality is drawn from 0.70 to 0.98; from this value on (about one unit in six) it
+# reached every pledged target.
+EXCEPTIONAL_YEAR = 0.93
 QUARTER = Decimal("0.25")
 ACHIEVEMENTS = [
     "Hoàn thành vượt chỉ tiêu đăng ký.",
@@ -167,6 +171,14 @@ def _panel(members, unit, load: Counter) -> list:
 
 
 def _achieved(rng: random.Random, criterion: Criterion, target: Decimal | None, quality: float) -> Decimal:
+    value = _drawn(rng, criterion, target, quality)
+    if quality >= EXCEPTIONAL_YEAR and target is not None:
+        # An exceptional year: every pledged target reached (what the ministry flag asks, rule 8).
+        value = min(value, target) if criterion.direction == Direction.LOWER else max(value, target)
+    return value
+
+
+def _drawn(rng: random.Random, criterion: Criterion, target: Decimal | None, quality: float) -> Decimal:
     if criterion.measure == Measure.YES_NO:
         return Decimal(1) if rng.random() < 0.9 + quality / 20 else Decimal(0)
     base = float(target) if target is not None else 10.0
