@@ -149,7 +149,7 @@ def test_read_csv_refuses_an_unclosed_quote_with_its_row():
 
 
 def test_read_refuses_more_rows_than_the_limit(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_DATA_ROWS", 3)
+    monkeypatch.setattr(importing.reading, "MAX_DATA_ROWS", 3)  # the limit the reader reads
     text = csv_text([["Mã đơn vị", "Tên đơn vị"]] + [[f"U{n}", "Đơn vị"] for n in range(10)])
 
     with pytest.raises(ImportFileError) as caught:
