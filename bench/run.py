@@ -30,6 +30,7 @@ if __name__ == "__main__":  # `python bench/run.py`: import the package from the
 from bench import data, load, memory, report
 from bench.common import (
     DEFAULT_SCALES,
+    ROOT,
     BenchError,
     Config,
     Log,
@@ -44,6 +45,9 @@ ELIGIBILITY_SCALES = (1, 10)
 # The eligibility and reminder runs take seconds to tens of seconds each at 10x and 100x: fewer
 # repetitions keep a full run near 20 minutes (the medians stay medians of 3).
 SLOW_REPS = 3
+# A full run (every scale) writes its table into the performance page, between these markers.
+DOCS_PAGE = ROOT / "docs" / "performance.md"
+DOCS_START, DOCS_END = "<!-- bench:latest -->", "<!-- /bench:latest -->"
 
 
 def _scales(text: str) -> tuple[int, ...]:
@@ -309,7 +313,22 @@ def main(argv: list[str] | None = None) -> int:
         raw = cfg.results_dir / f"{results['date']}.json.tmp"  # ignored by git: for comparing runs
         raw.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
         print(f"\nWritten to {target}")
+        if cfg.scales == DEFAULT_SCALES and _update_docs(results, rows):
+            print(f"Latest table updated in {DOCS_PAGE}")
     return 1 if results["failures"] else 0
+
+
+def _update_docs(results: dict, rows: list[report.Row]) -> bool:
+    """Put the table of a full run between the markers of docs/performance.md."""
+    if not DOCS_PAGE.exists():
+        return False
+    text = DOCS_PAGE.read_text(encoding="utf-8")
+    start, end = text.find(DOCS_START), text.find(DOCS_END)
+    if start < 0 or end < start:
+        return False
+    table = f"From `bench/results/{results['date']}.md`:\n\n{report.main_table(rows)}\n"
+    DOCS_PAGE.write_text(text[: start + len(DOCS_START)] + "\n" + table + text[end:], encoding="utf-8")
+    return True
 
 
 if __name__ == "__main__":
