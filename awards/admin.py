@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from awards.forms.rule_sets import RuleSetAdminForm
 from awards.models import (
     AwardRecord,
     AwardType,
@@ -29,6 +30,9 @@ class AwardTypeAdmin(admin.ModelAdmin):
 
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
+    """The parameters JSON and the dates are checked before saving (awards.forms.rule_sets)."""
+
+    form = RuleSetAdminForm
     list_display = ["name", "effective_from", "effective_to"]
 
 
