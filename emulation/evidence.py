@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.utils.formats import number_format
@@ -25,6 +27,14 @@ CHUNK_SIZE = 64 * 1024
 ZIP_BOMB_RATIO = 100
 ZIP_BOMB_MIN_BYTES = 50 * 1024 * 1024
 ZIP_MAX_MEMBERS = 10_000
+
+# PDF names that make a viewer run code or start a program. Evidence is a scan or a printed
+# report: none of it needs them. Names are compared after decoding #xx escapes (/J#61vaScript),
+# in the file and inside its Flate-compressed streams (object streams hide names there).
+PDF_ACTIVE_NAMES = frozenset({b"JavaScript", b"JS", b"Launch"})
+PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+PDF_INFLATE_LIMIT = 64 * 1024 * 1024  # inflated bytes scanned per file, at most
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -143,6 +153,39 @@ def _office_kind(upload, name: str, size: int) -> str:
     raise EvidenceFileError(not_office)
 
 
+def _pdf_names(data: bytes) -> set[bytes]:
+    return {
+        re.sub(rb"#([0-9A-Fa-f]{2})", lambda escape: bytes([int(escape[1], 16)]), match[1])
+        for match in PDF_NAME.finditer(data)
+    }
+
+
+def _refuse_active_pdf(upload, name: str) -> None:
+    """Refuse a PDF that declares JavaScript or a launch action, in clear or in a Flate stream."""
+    upload.seek(0)
+    data = b"".join(upload.chunks(CHUNK_SIZE))
+    found = _pdf_names(data) & PDF_ACTIVE_NAMES
+    budget = PDF_INFLATE_LIMIT
+    for stream in PDF_STREAM.finditer(data):
+        if found or budget <= 0:
+            break
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(stream[1], budget)
+        except zlib.error:
+            continue  # not a Flate stream (an image, say): nothing to read names from
+        budget -= len(inflated)
+        found = _pdf_names(inflated) & PDF_ACTIVE_NAMES
+    if found:
+        raise EvidenceFileError(
+            _(
+                "“%(name)s” contains scripts or actions that start programs. Print it to PDF again "
+                "(or scan the paper copy) and upload that file."
+            )
+            % {"name": name}
+        )
+
+
 def _with_extension(name: str, kind: FileKind) -> str:
     """Keep the user's name, adding the right extension when the name does not carry one."""
     if posixpath.splitext(name)[1].lower() in kind.extensions:
@@ -155,7 +198,8 @@ def check_evidence_file(upload, *, max_bytes: int) -> CheckedFile:
     """Check an uploaded file (a Django UploadedFile) and return its cleaned facts.
 
     Raises EvidenceFileError, with a message naming the file, when the file is empty, larger than
-    `max_bytes`, has no usable name, or is not a PDF, an image, an .xlsx or a .docx by content.
+    `max_bytes`, has no usable name, is not a PDF, an image, an .xlsx or a .docx by content, is
+    a PDF with scripts or launch actions, or an Office file with macros.
     Reads the file once in chunks and leaves it rewound.
     """
     name = clean_display_name(getattr(upload, "name", ""))
@@ -191,6 +235,8 @@ def check_evidence_file(upload, *, max_bytes: int) -> CheckedFile:
     kind = detect_kind(head)
     if kind == "zip":
         kind = _office_kind(upload, name, counted)
+    if kind == "pdf":
+        _refuse_active_pdf(upload, name)
     if kind is None:
         raise EvidenceFileError(
             _(

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -78,6 +79,23 @@ def zip_bomb_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def pdf_with(*objects: bytes) -> bytes:
+    """A small PDF whose catalog is followed by `objects` (bytes of `n 0 obj ... endobj`)."""
+    return b"%PDF-1.7\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n" + b"\n".join(objects) + b"\n%%EOF\n"
+
+
+def flate_stream(number: int, content: bytes, kind: bytes = b"") -> bytes:
+    packed = zlib.compress(content)
+    header = b"<<%s /Filter /FlateDecode /Length %d>>" % (kind, len(packed))
+    return b"%d 0 obj %s stream\n%s\nendstream endobj" % (number, header, packed)
+
+
+PDF_SCRIPT = b"3 0 obj <</S /JavaScript /JS (app.alert\\(1\\))>> endobj"
+PDF_SCRIPT_ESCAPED = b"3 0 obj <</S /J#61va#53cript /J#53 (app.alert\\(1\\))>> endobj"
+PDF_LAUNCH = b"3 0 obj <</S /Launch /F (cmd.exe)>> endobj"
+PDF_SCRIPT_IN_OBJECT_STREAM = flate_stream(4, b"3 0 <</S /JavaScript /JS (go\\(\\))>>", b"/Type /ObjStm /N 1")
+
+
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
@@ -119,6 +137,10 @@ def test_check_accepts_each_allowed_type_by_content(name, content, kind, content
             ),
             "contains macros",
         ),
+        ("script.pdf", pdf_with(PDF_SCRIPT), "contains scripts"),
+        ("escaped.pdf", pdf_with(PDF_SCRIPT_ESCAPED), "contains scripts"),
+        ("launch.pdf", pdf_with(PDF_LAUNCH), "actions that start programs"),
+        ("hidden.pdf", pdf_with(PDF_SCRIPT_IN_OBJECT_STREAM), "contains scripts"),
     ],
 )
 def test_check_refuses_what_is_not_an_allowed_file(name, content, reason):
@@ -127,6 +149,17 @@ def test_check_refuses_what_is_not_an_allowed_file(name, content, reason):
 
     assert reason in str(refused.value)
     assert name in str(refused.value)
+
+
+def test_check_accepts_a_pdf_with_compressed_pages_and_an_open_action_that_only_zooms():
+    content = pdf_with(
+        b"2 0 obj <</Type /Pages /Kids [5 0 R] /Count 1 /OpenAction [5 0 R /Fit]>> endobj",
+        flate_stream(6, b"BT /F1 12 Tf (Bao cao quy 4 /JSC) Tj ET"),
+    )
+
+    checked = check_evidence_file(upload("bao-cao.pdf", content), max_bytes=MB)
+
+    assert (checked.kind, checked.size) == ("pdf", len(content))
 
 
 def test_check_refuses_a_file_over_the_limit():
@@ -241,6 +274,7 @@ def test_upload_stores_a_pdf_under_media_root_with_its_checksum(
         ("ghi-chu.pdf", b"Chi la mot tep van ban doi ten thanh .pdf\n", "is not a PDF"),
         ("rong.pdf", b"", "is empty"),
         ("bom.xlsx", zip_bomb_bytes(), "would unpack to"),
+        ("co-script.pdf", pdf_with(PDF_SCRIPT_IN_OBJECT_STREAM), "contains scripts"),
     ],
 )
 def test_bad_upload_is_refused_naming_the_file_and_leaves_nothing(
