@@ -61,6 +61,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         .order_by("-held_on", "-pk")
     )
     page = Paginator(sessions, SESSION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
     return render(
         request,
         "awards/session_list.html",

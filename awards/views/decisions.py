@@ -35,6 +35,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         total=Sum("records__amount", filter=Q(records__is_revoked=False)),
     ).order_by("-decided_on", "-pk")
     page = Paginator(decisions, DECISION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
     return render(
         request,
         "awards/decision_list.html",

@@ -80,6 +80,7 @@ def nomination_mine(request: HttpRequest) -> HttpResponse:
     home = _officer_home(request)
     nominations = _list_queryset().filter(proposing_unit__path__startswith=home.path)
     page = Paginator(nominations, NOMINATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
     return render(request, "awards/nomination_mine.html", {"unit": home, "page": page, "query_string": ""})
 
 
@@ -397,6 +398,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
         council=Count("pk", filter=Q(state=NominationState.COUNCIL)),
     )
     page = Paginator(nominations, NOMINATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
     query = request.GET.copy()
     query.pop("page", None)
     context = {

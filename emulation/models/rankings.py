@@ -60,8 +60,13 @@ class RankingSnapshot(models.Model):
 class RankingEntry(models.Model):
     """One unit's place in a snapshot, with the points behind it and the key that decided its place."""
 
+    # No index of its own: the two unique constraints below both start with the snapshot.
     snapshot = models.ForeignKey(
-        RankingSnapshot, verbose_name=_("snapshot"), on_delete=models.CASCADE, related_name="entries"
+        RankingSnapshot,
+        verbose_name=_("snapshot"),
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_index=False,
     )
     unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     rank = models.PositiveIntegerField(_("rank"))

@@ -20,9 +20,12 @@ computed in SQL. The provisional figure ignores the period's median or normalisa
 (they cannot be done in one SQL aggregate); the final ranking uses whatever finalisation fixed.
 
 Cost. A compile runs a fixed number of queries whatever the number of units or clusters: the
-period lock, the task areas, the submitting units, the cluster memberships, one aggregate of
-points per (unit, task area), one of adjustments per unit, the current snapshots, then at most
-one update and two bulk inserts. Ordering sorts the already aggregated rows (one per unit).
+period lock, the task areas, the submitting units with their net adjustments and their cluster of
+the year, one aggregate of points per unit (a column per task area; both fetched as plain tuples),
+the current snapshots, then at most one update and two inserts (the entries in one statement,
+from one JSON document on PostgreSQL). Ordering sorts the already aggregated rows (one per unit);
+each unit's part of the inputs hash and of the entries is serialised once, though the unit is
+ranked in its cluster and in the movement.
 """
 
 from __future__ import annotations
@@ -31,19 +34,17 @@ import hashlib
 import json
 import logging
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Avg, Case, DecimalField, Exists, F, OuterRef, Subquery, Sum, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Avg, Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emulation.enums import AdjustmentKind, RankingScope, SubmissionState, TieBreak
 from emulation.models import (
-    Adjustment,
     CriterionResult,
     Period,
     RankingEntry,
@@ -53,7 +54,8 @@ from emulation.models import (
     TaskArea,
 )
 from emulation.services.errors import EmulationError
-from units.models import Cluster, ClusterMembership, Unit
+from emulation.services.ranking_store import write_entries, write_snapshots
+from units.models import ClusterMembership, Unit
 from units.services import record_audit
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,9 @@ def _points(value) -> Decimal:
     """A database sum (Decimal, float on SQLite, or None) as points with 2 places."""
     if value is None:
         return ZERO
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def cluster_scope_key(cluster_id: int) -> str:
@@ -88,14 +92,16 @@ class UnitResult:
     area_points: dict[int, Decimal]
     adjustment: Decimal
     full_areas: int
+    # Derived once (the ordering and the entries read them many times).
+    criteria_points: Decimal = field(init=False)
+    total: Decimal = field(init=False)
+    # The points per task area as stored in an entry and hashed: {"1": "12.50", ...}.
+    area_text: dict[str, str] = field(init=False)
 
-    @property
-    def criteria_points(self) -> Decimal:
-        return sum(self.area_points.values(), ZERO)
-
-    @property
-    def total(self) -> Decimal:
-        return self.criteria_points + self.adjustment
+    def __post_init__(self) -> None:
+        self.criteria_points = sum(self.area_points.values(), ZERO)
+        self.total = self.criteria_points + self.adjustment
+        self.area_text = {str(number): str(points) for number, points in sorted(self.area_points.items())}
 
     def area(self, number: int) -> Decimal:
         return self.area_points.get(number, ZERO)
@@ -107,6 +113,21 @@ class UnitResult:
             -self.full_areas,
             *(-self.area(number) for number in TIE_BREAK_AREAS),
             self.code,
+        )
+
+    def canonical(self) -> str:
+        """This unit's part of the inputs hash (see inputs_hash), as canonical JSON."""
+        return json.dumps(
+            [
+                self.unit_id,
+                self.code,
+                self.area_text,
+                self.full_areas,
+                str(self.adjustment),
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=True,
         )
 
 
@@ -132,49 +153,52 @@ def rank(results: list[UnitResult]) -> list[tuple[int, UnitResult, str]]:
     ]
 
 
-def inputs_hash(scope_key: str, results: list[UnitResult]) -> str:
+def inputs_hash(scope_key: str, results: list[UnitResult], canonical: dict[int, str] | None = None) -> str:
     """SHA-256 of a canonical serialisation of what the scope's ranking is computed from.
 
     Sorted by unit id: each unit's code (a tie-break key), its points per task area, its task
     areas at full marks and its net adjustment, plus the scope and the formula version. The
-    entries are a pure function of these, so equal hashes mean equal entries.
+    entries are a pure function of these, so equal hashes mean equal entries. The text is the
+    compact, key-sorted JSON of {"formula", "scope", "units"}; `canonical` may hold each unit's
+    part already serialised (a unit ranked in its cluster and in the movement is serialised once).
     """
-    payload = {
-        "formula": FORMULA_VERSION,
-        "scope": scope_key,
-        "units": [
-            [
-                result.unit_id,
-                result.code,
-                {str(number): str(points) for number, points in sorted(result.area_points.items())},
-                result.full_areas,
-                str(result.adjustment),
-            ]
-            for result in sorted(results, key=lambda r: r.unit_id)
-        ],
-    }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    if canonical is None:
+        canonical = {result.unit_id: result.canonical() for result in results}
+    head = json.dumps({"formula": FORMULA_VERSION, "scope": scope_key}, sort_keys=True, separators=(",", ":"))
+    units = ",".join(canonical[unit_id] for unit_id in sorted(result.unit_id for result in results))
+    text = f'{head[:-1]},"units":[{units}]}}'
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 # --- Database aggregates ----------------------------------------------------------------------
 
 
-def _final_area_points(period: Period):
-    """Points per (unit, task area) from the fixed results: one GROUP BY query."""
-    capped = Greatest(Least(F("points"), F("criterion__max_points")), Value(ZERO), output_field=_POINTS_FIELD)
+def _per_area(queryset, capped, numbers: list[int]):
+    """One row per unit: its unit id, then the sum of `capped` for each task area of `numbers`."""
     return (
-        CriterionResult.objects.filter(
-            submission__period=period, criterion__task_area__movement_id=period.movement_id
+        queryset.order_by()
+        .values_list("submission__unit_id")
+        .annotate(
+            **{
+                f"area_{number}": Sum(capped, filter=Q(criterion__task_area__number=number))
+                for number in numbers
+            }
         )
-        .order_by()
-        .values_list("submission__unit_id", "criterion__task_area__number")
-        .annotate(points=Sum(capped))
     )
 
 
-def _provisional_area_points(period: Period):
-    """Points per (unit, task area) from the current scores: one GROUP BY query.
+def _final_area_points(period: Period, numbers: list[int]) -> list[tuple]:
+    """Points per unit and task area from the fixed results: one GROUP BY query, a row per unit
+    (its id, then its points in each task area of `numbers`, None for an area without results)."""
+    capped = Greatest(Least(F("points"), F("criterion__max_points")), Value(ZERO), output_field=_POINTS_FIELD)
+    results = CriterionResult.objects.filter(
+        submission__period=period, criterion__task_area__movement_id=period.movement_id
+    )
+    return _tuples(_per_area(results, capped, numbers))
+
+
+def _provisional_area_points(period: Period, numbers: list[int]) -> list[tuple]:
+    """Points per unit and task area from the current scores, as rows like _final_area_points'.
 
     Each (submission, criterion) counts once, through its first score row; its value is the mean
     of all members' points for it (a correlated subquery), rounded to 2 places and capped.
@@ -188,32 +212,46 @@ def _provisional_area_points(period: Period):
     )
     earlier_row = same_item.filter(pk__lt=OuterRef("pk"))
     capped = Round(Least(mean, F("criterion__max_points"), output_field=_POINTS_FIELD), 2)
-    return (
+    # Grouped by (unit, task area), not one column per area: the correlated mean would be
+    # repeated in every column's FILTER (measured slower).
+    rows = _tuples(
         Score.objects.filter(submission__period=period, criterion__task_area__movement_id=period.movement_id)
         .filter(~Exists(earlier_row))
         .order_by()
         .values_list("submission__unit_id", "criterion__task_area__number")
         .annotate(points=Sum(capped))
     )
+    position = {number: index for index, number in enumerate(numbers)}
+    points: dict[int, list] = {}
+    for unit_id, number, value in rows:
+        if number in position:
+            points.setdefault(unit_id, [None] * len(numbers))[position[number]] = value
+    return [(unit_id, *values) for unit_id, values in points.items()]
 
 
-def _net_adjustments(period: Period):
-    """Bonus minus deductions per unit, uncapped: one GROUP BY query."""
+def _tuples(queryset) -> list[tuple]:
+    """The rows of a values_list queryset as the driver returns them (no per-value converters)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _net_adjustment():
+    """Bonus minus deductions of a submission, uncapped (an aggregate over its adjustments)."""
     signed = Case(
-        When(kind=AdjustmentKind.DEDUCTION, then=F("points") * Value(Decimal(-1))),
-        default=F("points"),
+        When(adjustments__kind=AdjustmentKind.DEDUCTION, then=F("adjustments__points") * Value(Decimal(-1))),
+        default=F("adjustments__points"),
         output_field=_POINTS_FIELD,
     )
-    return (
-        Adjustment.objects.filter(submission__period=period)
-        .order_by()
-        .values_list("submission__unit_id")
-        .annotate(net=Sum(signed))
-    )
+    return Sum(signed)
 
 
-def _unit_results(period: Period, *, provisional: bool) -> dict[int, UnitResult]:
-    """Every submitting unit's aggregated points (four queries)."""
+def _unit_results(period: Period, *, provisional: bool) -> tuple[dict[int, UnitResult], dict[int, int]]:
+    """Every submitting unit's aggregated points, and the cluster of the year of those in one.
+
+    Three queries: the task areas, the units (with adjustments and cluster), the points.
+    """
     areas = dict(
         TaskArea.objects.filter(movement_id=period.movement_id)
         .order_by()
@@ -227,29 +265,37 @@ def _unit_results(period: Period, *, provisional: bool) -> dict[int, UnitResult]
         if provisional
         else submissions.filter(state=SubmissionState.FINALISED)
     )
-    units = submissions.order_by().values_list("unit_id", "unit__code")
-    area_rows = _provisional_area_points(period) if provisional else _final_area_points(period)
-    points: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for unit_id, number, value in area_rows:
-        points[unit_id][number] = _points(value)
+    # One row per unit (one submission per unit and period) with its net adjustment and its cluster
+    # of the year (a unit is in at most one cluster per year: a constraint of the memberships).
+    cluster = ClusterMembership.objects.filter(unit_id=OuterRef("unit_id"), year=period.year).values(
+        "cluster_id"
+    )
+    units = (
+        submissions.order_by()
+        .values_list("unit_id", "unit__code")
+        .annotate(net=_net_adjustment(), cluster=Subquery(cluster[:1]))
+    )
+    numbers = sorted(areas)
+    area_points_of = _provisional_area_points if provisional else _final_area_points
+    points = {row[0]: row[1:] for row in area_points_of(period, numbers)} if numbers else {}
+    missing = (None,) * len(numbers)
     limit = period.movement.bonus_limit
-    adjustments = {
-        unit_id: max(min(_points(net), limit), -limit) for unit_id, net in _net_adjustments(period)
-    }
+    full_marks = [(number, _points(maximum)) for number, maximum in areas.items() if maximum]
     results = {}
-    for unit_id, code in units:
-        area_points = {number: points[unit_id].get(number, ZERO) for number in sorted(areas)}
-        full = sum(
-            1 for number, maximum in areas.items() if maximum and area_points[number] >= _points(maximum)
-        )
+    clusters = {}
+    for unit_id, code, net, cluster_id in _tuples(units):
+        unit_points = points.get(unit_id, missing)
+        area_points = {number: _points(value) for number, value in zip(numbers, unit_points, strict=True)}
         results[unit_id] = UnitResult(
             unit_id=unit_id,
             code=code,
             area_points=area_points,
-            adjustment=adjustments.get(unit_id, ZERO),
-            full_areas=full,
+            adjustment=max(min(_points(net), limit), -limit),
+            full_areas=sum(1 for number, maximum in full_marks if area_points[number] >= maximum),
         )
-    return results
+        if cluster_id is not None:
+            clusters[unit_id] = cluster_id
+    return results, clusters
 
 
 # --- The compile ------------------------------------------------------------------------------
@@ -262,18 +308,16 @@ class _Scope:
     results: list[UnitResult] = field(default_factory=list)
 
 
-def _scopes(period: Period, results: dict[int, UnitResult]) -> list[_Scope]:
-    """Each cluster or block of the period's year with its submitting units, then the movement."""
+def _scopes(results: dict[int, UnitResult], clusters: dict[int, int]) -> list[_Scope]:
+    """Each cluster or block of the year with its submitting units (by id), then the movement.
+
+    A cluster of the year without any submitting unit has no scope: its current snapshot, if
+    any, is retired like that of a cluster gone from the year.
+    """
     by_cluster: dict[int, _Scope] = {}
-    memberships = (
-        ClusterMembership.objects.filter(cluster__in=Cluster.objects.for_year(period.year))
-        .order_by("cluster_id", "unit_id")
-        .values_list("cluster_id", "unit_id")
-    )
-    for cluster_id, unit_id in memberships:
+    for unit_id, cluster_id in sorted(clusters.items(), key=lambda item: (item[1], item[0])):
         scope = by_cluster.setdefault(cluster_id, _Scope(cluster_scope_key(cluster_id), cluster_id))
-        if unit_id in results:
-            scope.results.append(results[unit_id])
+        scope.results.append(results[unit_id])
     movement = _Scope(MOVEMENT_SCOPE_KEY, None, list(results.values()))
     return [*by_cluster.values(), movement]
 
@@ -315,8 +359,9 @@ def _compile(period_id: int, *, provisional: bool | None) -> list[RankingSnapsho
             _("The period %(year)s is not finalised: only a provisional ranking can be compiled.")
             % {"year": period.year}
         )
-    results = _unit_results(period, provisional=provisional)
-    scopes = _scopes(period, results)
+    results, clusters = _unit_results(period, provisional=provisional)
+    scopes = _scopes(results, clusters)
+    canonical = {unit_id: result.canonical() for unit_id, result in results.items()}
     current = {
         key: (pk, digest)
         for pk, key, digest in RankingSnapshot.objects.filter(
@@ -334,7 +379,7 @@ def _compile(period_id: int, *, provisional: bool | None) -> list[RankingSnapsho
         old = current.get(scope.key)
         if not scope.results:
             continue
-        digest = inputs_hash(scope.key, scope.results)
+        digest = inputs_hash(scope.key, scope.results, canonical)
         if old is not None and old[1] == digest:
             continue
         if old is not None:
@@ -357,19 +402,9 @@ def _compile(period_id: int, *, provisional: bool | None) -> list[RankingSnapsho
         RankingSnapshot.objects.filter(pk__in=retire).update(is_current=False)
     if not new_snapshots and not retire:
         return []
-    RankingSnapshot.objects.bulk_create(new_snapshots)
-    RankingEntry.objects.bulk_create(
-        RankingEntry(
-            snapshot=snapshot,
-            unit_id=result.unit_id,
-            rank=place,
-            total=result.total,
-            criteria_points=result.criteria_points,
-            adjustment=result.adjustment,
-            area_points={str(number): str(points) for number, points in result.area_points.items()},
-            full_areas=result.full_areas,
-            decided_by=key,
-        )
+    write_snapshots(new_snapshots)
+    write_entries(
+        (snapshot.pk, result, place, key)
         for snapshot, ranked in zip(new_snapshots, ranked_by_scope, strict=True)
         for place, result, key in ranked
     )

@@ -124,7 +124,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
             total=Count("pk"),
             **{state: Count("pk", filter=Q(state=state)) for state in SubmissionState.values},
         )
-        clusters = Cluster.objects.for_year(period.year).order_by("kind", "code")
+        clusters = list(Cluster.objects.for_year(period.year).order_by("kind", "code"))  # not in render
         submissions = base
         if selected_cluster.isdigit():
             # A unit is in one cluster per year, so this join never repeats a row.

@@ -29,7 +29,8 @@ def covenant_list(request: HttpRequest) -> HttpResponse:
     period = next(
         (p for p in periods if str(p.pk) == request.GET.get("period")), periods[0] if periods else None
     )
-    clusters = _clusters_visible_to(request.user, period.year) if period else Cluster.objects.none()
+    # Evaluated in the view, not while the template renders.
+    clusters = list(_clusters_visible_to(request.user, period.year)) if period else []
     context = {"periods": periods, "period": period, "clusters": clusters}
     return render(request, "emulation/covenant_list.html", context)
 

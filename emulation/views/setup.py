@@ -73,9 +73,11 @@ def _scoring_table_url(movement_id: int, anchor: str = "") -> str:
 
 def movement_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
-    movements = Movement.objects.annotate(
-        task_area_count=Count("task_areas", distinct=True), period_count=Count("periods", distinct=True)
-    ).order_by("-start_year", "pk")
+    movements = list(  # evaluated in the view, not while the template renders
+        Movement.objects.annotate(
+            task_area_count=Count("task_areas", distinct=True), period_count=Count("periods", distinct=True)
+        ).order_by("-start_year", "pk")
+    )
     return render(request, "emulation/movement_list.html", {"movements": movements})
 
 

@@ -430,9 +430,9 @@ def test_compile_query_count_does_not_grow_with_units(org, period, author, djang
         finalised_unit(period, unit, f"{index % 10} 5 5 10 {index % 7}", bonus=["1"], author=author)
     finalise(period)
 
-    # savepoint, period lock, task areas, units, memberships, area points, adjustments,
+    # savepoint, period lock, task areas, units (with their adjustments and clusters), area points,
     # current snapshots, insert snapshots, insert entries, audit, release
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         written = compile_rankings(period)
 
     assert len(written) == 3

@@ -29,6 +29,15 @@ class StaffFilter(django_filters.FilterSet):
         self.filters["unit"].queryset = Unit.objects.visible_to(user).only("pk", "name", "path", "depth")
         self.form.fields["q"].widget = forms.TextInput(attrs={"placeholder": _("e.g. nguyen van an")})
 
+    def read_options(self) -> None:
+        """Read the unit options now, once, for a page that shows the form: not while the template
+        renders it (the queryset above still checks a submitted unit). Exports never call it."""
+        field = self.form.fields["unit"]
+        options = [(unit.pk, str(unit)) for unit in field.queryset]
+        field.widget.choices = (
+            [("", field.empty_label), *options] if field.empty_label is not None else options
+        )
+
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 

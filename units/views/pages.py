@@ -66,7 +66,8 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
         year = None
     if year not in years:
         year = current_year() if current_year() in years else (years[0] if years else current_year())
-    clusters = Cluster.objects.for_year(year).with_members().order_by("kind", "code")
+    # Evaluated in the view (with the members' prefetch), not while the template renders.
+    clusters = list(Cluster.objects.for_year(year).with_members().order_by("kind", "code"))
     context = {
         "year": year,
         "years": years,
@@ -81,7 +82,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your role does not include the staff list."))
     staff = Staff.objects.visible_to(request.user).with_unit().order_by("full_name", "pk")
     filterset = StaffFilter(request.GET or None, queryset=staff, user=request.user)
+    filterset.read_options()
     page = Paginator(filterset.qs, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
     query = request.GET.copy()
     query.pop("page", None)
     context = {
