@@ -20,10 +20,12 @@ from awards.eligibility.engine import (
     is_ad_hoc_excluded,
     ladder_position,
     one_achievement_one_award,
+    person_qualifies,
     rating_quota_ok,
     reward_amount,
     select_ministry_flags,
     tie_break_key,
+    unit_qualifies,
 )
 from awards.eligibility.facts import (
     AwardClaim,
@@ -81,8 +83,10 @@ __all__ = [
     "ladder_position",
     "one_achievement_one_award",
     "params_in_force",
+    "person_qualifies",
     "rating_quota_ok",
     "reward_amount",
     "select_ministry_flags",
     "tie_break_key",
+    "unit_qualifies",
 ]

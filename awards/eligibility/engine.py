@@ -144,13 +144,19 @@ def check_person(history: PersonHistory, title_code: str, year: int, params: Rul
     return out.verdict(history.staff_id, code, year, rule)
 
 
-def check_unit(
-    history: UnitHistory, title_code: str, year: int, params: RuleParams, *, on: date | None = None
-) -> Verdict:
-    """Whether a unit qualifies for `title_code` for `year` (rules 6–11, 13–15, 20).
+def person_qualifies(history: PersonHistory, title_code: str, year: int, params: RuleParams) -> bool:
+    """`check_person(...).eligible`, the same checks without the verdict's reasons (cheaper)."""
+    code = _code(title_code, PERSON_CODES, "person")
+    out = Outcome()
+    _general(out, history.open_reviews, history.year(year).registered_titles, code, year, params)
+    if out.failed:
+        return False
+    return _criteria(_PERSON_CRITERIA, history, code, year, params)[1].passed
 
-    `on` is the decision (or judgement) date for rule 15; see the module docstring.
-    """
+
+def _unit_outcome(
+    history: UnitHistory, title_code: str, year: int, params: RuleParams, on: date | None
+) -> tuple[str, str, Outcome]:
     code = _code(title_code, UNIT_CODES, "unit")
     out = Outcome()
     _general(out, history.open_reviews, history.year(year).registered_titles, code, year, params)
@@ -162,7 +168,25 @@ def check_unit(
         out.fail("R15", "unit_dissolved", on=history.dissolved_on)
     rule, outcome = _criteria(_UNIT_CRITERIA, history, code, year, params)
     out.absorb(outcome)
+    return code, rule, out
+
+
+def check_unit(
+    history: UnitHistory, title_code: str, year: int, params: RuleParams, *, on: date | None = None
+) -> Verdict:
+    """Whether a unit qualifies for `title_code` for `year` (rules 6–11, 13–15, 20).
+
+    `on` is the decision (or judgement) date for rule 15; see the module docstring.
+    """
+    code, rule, out = _unit_outcome(history, title_code, year, params, on)
     return out.verdict(history.unit_id, code, year, rule)
+
+
+def unit_qualifies(
+    history: UnitHistory, title_code: str, year: int, params: RuleParams, *, on: date | None = None
+) -> bool:
+    """`check_unit(...).eligible`, the same checks without the verdict's reasons (cheaper)."""
+    return _unit_outcome(history, title_code, year, params, on)[2].passed
 
 
 def best_titles_for_person(history: PersonHistory, year: int, params: RuleParams) -> list[Verdict]:

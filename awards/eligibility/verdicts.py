@@ -463,23 +463,27 @@ class Verdict:
 
 
 class Outcome:
-    """Collects the failed and met conditions of one check (internal to the engine)."""
+    """Collects the failed and met conditions of one check (internal to the engine).
+
+    A condition is kept as (code, params, met, rule) and becomes a `Reason` only when a verdict is
+    made: a yearly run asks most subjects only whether they pass (`passed`), and builds no reasons.
+    """
 
     __slots__ = ("failed", "met")
 
     def __init__(self) -> None:
-        self.failed: list[Reason] = []
-        self.met: list[Reason] = []
+        self.failed: list[tuple[str, dict[str, Any], bool, str]] = []
+        self.met: list[tuple[str, dict[str, Any], bool, str]] = []
 
     @property
     def passed(self) -> bool:
         return not self.failed
 
     def fail(self, rule: str, code: str, **params: Any) -> None:
-        self.failed.append(Reason(code=code, params=params, met=False, rule=rule))
+        self.failed.append((code, params, False, rule))
 
     def ok(self, rule: str, code: str, **params: Any) -> None:
-        self.met.append(Reason(code=code, params=params, met=True, rule=rule))
+        self.met.append((code, params, True, rule))
 
     def absorb(self, other: Outcome) -> None:
         self.failed.extend(other.failed)
@@ -487,7 +491,12 @@ class Outcome:
 
     def verdict(self, subject: Hashable | None, code: str | None, year: int | None, rule: str) -> Verdict:
         chosen = self.failed if self.failed else self.met
-        reasons = tuple(dict.fromkeys(chosen))  # drop repeats, keep the order
+        # drop repeats, keep the order
+        reasons = tuple(
+            dict.fromkeys(
+                Reason(code=name, params=params, met=met, rule=ref) for name, params, met, ref in chosen
+            )
+        )
         refs = {rule} | {reason.rule for reason in reasons if reason.rule}
         return Verdict(
             subject=subject,

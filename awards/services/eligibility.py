@@ -44,13 +44,15 @@ Decisions, documented once:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+import heapq
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.db import transaction
 from django.utils import timezone
 
 from awards.eligibility import (
@@ -64,18 +66,22 @@ from awards.eligibility import (
     check_person,
     check_unit,
     is_ad_hoc_excluded,
+    person_qualifies,
+    unit_qualifies,
 )
 from awards.eligibility.facts import COLLECTIVE_TITLES, EMULATION_TITLES, INDIVIDUAL_TITLES
 from awards.models import Nomination, RuleSet
 from awards.queries import (
     HISTORY_YEARS,
+    MemberCounts,
     PeopleFacts,
     Scope,
-    UnitRow,
+    count_members,
     engine_code,
-    holders,
+    holds_counting,
+    iter_people,
+    iter_units,
     load_people_facts,
-    load_unit_facts,
     subtree_scope,
 )
 
@@ -85,6 +91,7 @@ UNIT = "unit"
 SubjectKind = Literal["person", "unit"]
 INDIVIDUAL_LADDER = tuple(str(code) for code in INDIVIDUAL_TITLES)
 COLLECTIVE_LADDER = tuple(str(code) for code in COLLECTIVE_TITLES)
+EXPLAIN_BATCH = 2000  # subjects judged with their reasons at a time (an export)
 
 __all__ = [
     "HISTORY_YEARS",
@@ -189,15 +196,26 @@ def load_person_histories(
     return load_people_facts(year, scope=subtree_scope(unit_ids), on=on).histories
 
 
-def _member_titles(people: PeopleFacts, year: int, params: RuleParams) -> tuple[set[int], set[int]]:
-    """The staff holding or qualifying for LĐTT and for CSTĐCS in the year (for the member counts)."""
-    ldtt, cstdcs = [], []
+def _members_of(people: PeopleFacts, year: int, params: RuleParams) -> MemberCounts:
+    """The member counts of the units from the staff gathered: those holding (not ad hoc) or
+    qualifying for LĐTT and for CSTĐCS in the year."""
+    ldtt, cstdcs = set(), set()
     for staff_id, history in people.histories.items():
-        if check_person(history, Code.LDTT, year, params).eligible:
-            ldtt.append(staff_id)
-            if check_person(history, Code.CSTDCS, year, params).eligible:
-                cstdcs.append(staff_id)
-    return holders(people, year, Code.LDTT, ldtt), holders(people, year, Code.CSTDCS, cstdcs)
+        qualifies = person_qualifies(history, Code.LDTT, year, params)
+        if qualifies or holds_counting(history, year, Code.LDTT):
+            ldtt.add(staff_id)
+        if (qualifies and person_qualifies(history, Code.CSTDCS, year, params)) or holds_counting(
+            history, year, Code.CSTDCS
+        ):
+            cstdcs.add(staff_id)
+    return count_members(year, people, ldtt, cstdcs)
+
+
+def _unit_histories(
+    year: int, *, scope: Scope, on: datetime.date, members: MemberCounts, history_years: int = HISTORY_YEARS
+) -> dict[int, UnitHistory]:
+    units = iter_units(year, scope=scope, on=on, members=members, history_years=history_years)
+    return {unit.pk: history for unit, history in units}
 
 
 def load_unit_histories(
@@ -214,21 +232,46 @@ def load_unit_histories(
     on = on or judgement_date(year)
     params = params or rule_params_on(on)
     scope = subtree_scope(unit_ids)
-    people = load_people_facts(year, scope=scope, on=on)
-    ldtt, cstdcs = _member_titles(people, year, params)
-    histories, _units = load_unit_facts(year, scope=scope, on=on, people=people, ldtt=ldtt, cstdcs=cstdcs)
-    return histories
+    members = _members_of(load_people_facts(year, scope=scope, on=on), year, params)
+    return _unit_histories(year, scope=scope, on=on, members=members)
 
 
 # --- the year's verdicts --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+class _Explainer:
+    """Judges subjects of a yearly run again, with their reasons, when they are shown: their facts
+    are read again (a fixed number of queries for any number of them); a unit's member counts are
+    those of the run."""
+
+    def __init__(self, year: int, on: datetime.date, params: RuleParams, members: MemberCounts) -> None:
+        self.year, self.on, self.params, self.members = year, on, params, members
+
+    @transaction.atomic(savepoint=False)
+    def explain(self, rows: Iterable[SubjectEligibility]) -> None:
+        rows = list(rows)
+        people = {row.subject_id: row for row in rows if row.kind == PERSON}
+        units = {row.subject_id: row for row in rows if row.kind == UNIT}
+        year, params = self.year, self.params
+        if people:
+            for person in iter_people(year, scope=Scope(), on=self.on, staff_ids=list(people)):
+                known = {code: check_person(person.history, code, year, params) for code in INDIVIDUAL_LADDER}
+                object.__setattr__(people[person.staff_id], "known", known)
+        if units:
+            for unit, history in iter_units(
+                year, scope=Scope(), on=self.on, members=self.members, unit_ids=list(units)
+            ):
+                verdicts = best_titles_for_unit(history, year, params, on=self.on)
+                object.__setattr__(units[unit.pk], "known", {str(v.title_code): v for v in verdicts})
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class SubjectEligibility:
     """One staff member or unit judged for the titles of its ladder (lowest first): the titles it
     qualifies for, the highest of them, and the next one up with the reasons it is not met.
 
-    The verdicts not needed for those are judged when first asked for (`verdict_for`).
+    A yearly run keeps only which titles are met; the verdicts with their reasons are judged when
+    first asked for (`verdict_for`), for many rows at once with `EligibilityReport.explain`.
     """
 
     kind: SubjectKind
@@ -239,9 +282,14 @@ class SubjectEligibility:
     unit_name: str  # the staff member's unit of the year; the unit above a unit
     ladder: tuple[str, ...]
     eligible_codes: frozenset[str]
-    sort_key: tuple = ()
-    judge: Callable[[str], Verdict] | None = field(default=None, repr=False)
-    known: dict[str, Verdict] = field(default_factory=dict, repr=False)
+    path: str = ""  # the tree path of the staff member's unit of the year; a unit's own path
+    source: _Explainer | None = field(default=None, repr=False)
+    known: dict[str, Verdict] | None = field(default=None, repr=False)
+
+    @property
+    def sort_key(self) -> tuple:
+        """Tree order: a unit, then its staff by name, then the units below."""
+        return (self.path, 0 if self.kind == UNIT else 1, self.name.casefold(), self.code)
 
     @property
     def qualifies(self) -> bool:
@@ -274,11 +322,17 @@ class SubjectEligibility:
         return code in self.eligible_codes
 
     def verdict_for(self, code: str) -> Verdict:
-        if code not in self.known:
-            if code not in self.ladder or self.judge is None:
-                raise KeyError(code)
-            self.known[code] = self.judge(code)
+        if code not in self.ladder:
+            raise KeyError(code)
+        if self.known is None and self.source is not None:
+            self.source.explain((self,))
+        if self.known is None:  # no source, or the subject is gone since the run
+            raise KeyError(code)
         return self.known[code]
+
+    def forget(self) -> None:
+        """Drop the verdicts judged (they are judged again when asked for)."""
+        object.__setattr__(self, "known", None)
 
     @property
     def verdicts(self) -> tuple[Verdict, ...]:
@@ -288,7 +342,8 @@ class SubjectEligibility:
 
 @dataclass(frozen=True)
 class EligibilityReport:
-    """The verdicts of a year for the staff and units judged, under one rule set."""
+    """The verdicts of a year for the staff and units judged, under one rule set; `people` and
+    `units` each in tree order."""
 
     year: int
     on: datetime.date
@@ -304,15 +359,15 @@ class EligibilityReport:
         `title` keeps the subjects judged for that title and, with `qualifies`, those who do (True)
         or do not (False) qualify for it; without a title, `qualifies` asks for any title at all.
         """
-        groups = {PERSON: self.people, UNIT: self.units}
-        chosen = [row for name, rows in groups.items() if kind in (None, name) for row in rows]
-        if title is not None:
-            chosen = [row for row in chosen if title in row.ladder]
-            if qualifies is not None:
-                chosen = [row for row in chosen if row.qualifies_for(title) is qualifies]
-        elif qualifies is not None:
-            chosen = [row for row in chosen if row.qualifies is qualifies]
-        return sorted(chosen, key=lambda row: row.sort_key)
+
+        def keep(row: SubjectEligibility) -> bool:
+            if title is not None:
+                return title in row.ladder and (qualifies is None or row.qualifies_for(title) is qualifies)
+            return qualifies is None or row.qualifies is qualifies
+
+        groups = [rows for name, rows in ((UNIT, self.units), (PERSON, self.people)) if kind in (None, name)]
+        chosen = [[row for row in rows if keep(row)] for rows in groups]
+        return list(heapq.merge(*chosen, key=lambda row: row.sort_key)) if len(chosen) > 1 else chosen[0]
 
     def summary(self, *, kind: SubjectKind | None = None) -> list[tuple[SubjectKind, str | None, int]]:
         """(kind, highest title, count) for each ladder: first those qualifying for no title
@@ -322,12 +377,32 @@ class EligibilityReport:
         for name, rows, ladder in ladders:
             if kind not in (None, name):
                 continue
-            counts: dict[str | None, int] = defaultdict(int)
-            for row in rows:
-                counts[row.highest_code] += 1
-            result.append((name, None, counts[None]))
-            result.extend((name, str(code), counts[str(code)]) for code in ladder)
+            counts = Counter(row.eligible_codes for row in rows)  # few distinct sets: shared
+            highest: dict[str | None, int] = defaultdict(int)
+            for codes, count in counts.items():
+                highest[next((str(code) for code in reversed(ladder) if code in codes), None)] += count
+            result.append((name, None, highest[None]))
+            result.extend((name, str(code), highest[str(code)]) for code in ladder)
         return result
+
+    def explain(self, rows: Iterable[SubjectEligibility]) -> None:
+        """Judge the rows' verdicts with their reasons at once (a page of the list)."""
+        waiting = [row for row in rows if row.known is None and row.source is not None]
+        sources = {id(row.source): row.source for row in waiting}
+        for source in sources.values():
+            source.explain(row for row in waiting if row.source is source)
+
+    def explained(
+        self, rows: Iterable[SubjectEligibility], *, batch: int = EXPLAIN_BATCH
+    ) -> Iterator[SubjectEligibility]:
+        """The rows with their verdicts judged `batch` at a time and dropped once passed on (an
+        export of every row in bounded memory)."""
+        rows = iter(rows)
+        while chunk := list(itertools.islice(rows, batch)):
+            self.explain(chunk)
+            for row in chunk:
+                yield row
+                row.forget()
 
 
 def _holds(history: PersonHistory, year: int, code: str) -> bool:
@@ -364,51 +439,15 @@ def _may_qualify(
     return True
 
 
-def _person_row(
-    staff_id: int, history: PersonHistory, year: int, params: RuleParams, people: PeopleFacts
-) -> SubjectEligibility:
-    """The staff member's ladder (its unit's name is filled in once the units are loaded)."""
-
-    def judge(code: str) -> Verdict:
-        return check_person(history, code, year, params)
-
-    known: dict[str, Verdict] = {}
+def _person_titles(history: PersonHistory, year: int, params: RuleParams) -> set[str]:
+    """The individual titles the staff member qualifies for (only those it may reach are judged)."""
     eligible: set[str] = set()
     for code in INDIVIDUAL_LADDER:
-        if _may_qualify(history, code, year, params, eligible):
-            verdict = known[code] = judge(code)
-            if verdict.eligible:
-                eligible.add(code)
-    staff_code, name = people.labels[staff_id]
-    return SubjectEligibility(
-        kind=PERSON,
-        subject_id=staff_id,
-        code=staff_code,
-        name=name,
-        unit_id=people.unit_of.get(staff_id),
-        unit_name="",
-        ladder=INDIVIDUAL_LADDER,
-        eligible_codes=frozenset(eligible),
-        sort_key=(people.path_of.get(staff_id) or "", 1, name.casefold(), staff_code),
-        judge=judge,
-        known=known,
-    )
-
-
-def _unit_row(unit: UnitRow, history: UnitHistory, year: int, params: RuleParams, on) -> SubjectEligibility:
-    verdicts = best_titles_for_unit(history, year, params, on=on)
-    return SubjectEligibility(
-        kind=UNIT,
-        subject_id=unit.pk,
-        code=unit.code,
-        name=unit.name,
-        unit_id=unit.pk,
-        unit_name=unit.parent_name,
-        ladder=COLLECTIVE_LADDER,
-        eligible_codes=frozenset(str(verdict.title_code) for verdict in verdicts if verdict.eligible),
-        sort_key=(unit.path, 0, unit.name.casefold(), unit.code),
-        known={str(verdict.title_code): verdict for verdict in verdicts},
-    )
+        if _may_qualify(history, code, year, params, eligible) and person_qualifies(
+            history, code, year, params
+        ):
+            eligible.add(code)
+    return eligible
 
 
 def evaluate_year(
@@ -418,31 +457,79 @@ def evaluate_year(
     None) for the emulation titles of `year`, under the rule set in force on `on` (default:
     `judgement_date(year)`). The staff first: the units' member counts use their verdicts. Units
     that did not exist in the year are left out. Read-only; 17 queries whatever the number of staff
-    and units (18 with a unit filter)."""
-    on = on or judgement_date(year)
+    and units (18 with a unit filter).
+
+    The facts stream by one subject at a time and are dropped once judged: the report keeps which
+    titles each subject meets, and judges the verdicts with their reasons when they are shown
+    (`EligibilityReport.explain`), so the memory needed stays small whatever the number of staff.
+    """
+    with transaction.atomic(savepoint=False):  # the cursors of the streams live in one transaction
+        return _evaluate_year(year, on or judgement_date(year), unit_ids)
+
+
+def _evaluate_year(year: int, on: datetime.date, unit_ids: Iterable[int] | None) -> EligibilityReport:
     basis = rule_basis_on(on)
     params = basis.params
     scope = subtree_scope(unit_ids)
-    people = load_people_facts(year, scope=scope, on=on)
-    person_rows = [
-        _person_row(staff_id, history, year, params, people) for staff_id, history in people.histories.items()
-    ]
-    ldtt = holders(
-        people, year, Code.LDTT, (row.subject_id for row in person_rows if row.qualifies_for(Code.LDTT))
-    )
-    cstdcs = holders(
-        people, year, Code.CSTDCS, (row.subject_id for row in person_rows if row.qualifies_for(Code.CSTDCS))
-    )
-    histories, units = load_unit_facts(year, scope=scope, on=on, people=people, ldtt=ldtt, cstdcs=cstdcs)
-    person_rows = [
-        dataclasses.replace(row, unit_name=units[row.unit_id].name if row.unit_id in units else "")
-        for row in person_rows
-    ]
-    unit_rows = [
-        _unit_row(units[unit_id], history, year, params, on)
-        for unit_id, history in histories.items()
-        if units[unit_id].exists_in(year)
-    ]
+    members = MemberCounts(year)
+    source = _Explainer(year, on, params, members)
+    shared: dict[frozenset[str], frozenset[str]] = {}  # few distinct sets of titles: one instance each
+    by_path: dict[str, list[SubjectEligibility]] = defaultdict(list)
+    for person in iter_people(year, scope=scope, on=on):
+        history = person.history
+        eligible = frozenset(_person_titles(history, year, params))
+        eligible = shared.setdefault(eligible, eligible)
+        members.add(
+            history,
+            person.path,
+            ldtt=Code.LDTT in eligible or holds_counting(history, year, Code.LDTT),
+            cstdcs=Code.CSTDCS in eligible or holds_counting(history, year, Code.CSTDCS),
+        )
+        by_path[person.path or ""].append(
+            SubjectEligibility(
+                PERSON,
+                person.staff_id,
+                person.staff_code,
+                person.full_name,
+                person.unit_id,
+                "",
+                INDIVIDUAL_LADDER,
+                eligible,
+                person.path or "",
+                source,
+            )
+        )
+    names: dict[int, str] = {}
+    unit_rows = []
+    for unit, history in iter_units(year, scope=scope, on=on, members=members):
+        names[unit.pk] = unit.name
+        if not unit.exists_in(year):
+            continue
+        eligible = frozenset(
+            code for code in COLLECTIVE_LADDER if unit_qualifies(history, code, year, params, on=on)
+        )
+        unit_rows.append(
+            SubjectEligibility(
+                UNIT,
+                unit.pk,
+                unit.code,
+                unit.name,
+                unit.pk,
+                unit.parent_name,
+                COLLECTIVE_LADDER,
+                shared.setdefault(eligible, eligible),
+                unit.path,
+                source,
+            )
+        )
+    unit_rows.sort(key=lambda row: row.sort_key)
+    person_rows: list[SubjectEligibility] = []
+    for path in sorted(by_path):
+        group = by_path.pop(path)
+        group.sort(key=lambda row: (row.name.casefold(), row.code))
+        for row in group:
+            object.__setattr__(row, "unit_name", names.get(row.unit_id, ""))  # type: ignore[arg-type]
+        person_rows.extend(group)
     return EligibilityReport(year=year, on=on, basis=basis, people=tuple(person_rows), units=tuple(unit_rows))
 
 
@@ -476,10 +563,7 @@ def check_nomination(nomination: Nomination) -> Verdict:
         person = people.histories.get(nomination.staff_id) or PersonHistory(staff_id=nomination.staff_id)
         return check_person(person, code, year, params)
     scope = subtree_scope([nomination.unit_id])
-    people = load_people_facts(year, scope=scope, on=on)
-    ldtt, cstdcs = _member_titles(people, year, params)
-    histories, _units = load_unit_facts(
-        year, scope=scope, on=on, people=people, ldtt=ldtt, cstdcs=cstdcs, history_years=history_years
-    )
+    members = _members_of(load_people_facts(year, scope=scope, on=on), year, params)
+    histories = _unit_histories(year, scope=scope, on=on, members=members, history_years=history_years)
     unit = histories.get(nomination.unit_id) or UnitHistory(unit_id=nomination.unit_id)
     return check_unit(unit, code, year, params, on=on)

@@ -1,9 +1,9 @@
 """The eligibility list: who qualifies for which title in a year and why not for the next one up.
 
 For the committee secretary and leaders (others: 403). Each request judges the year for the
-units filtered (the whole organisation without a unit filter) with awards.services.eligibility;
-the result is not cached, because edits of ratings, awards or reviews leave no cheap trace to
-key a cache on.
+units filtered (the whole organisation without a unit filter) with awards.services.eligibility,
+then the reasons of the rows shown (a page, or the export batch by batch). The result is not
+cached, because edits of ratings, awards or reviews leave no cheap trace to key a cache on.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def eligibility_list(request: HttpRequest) -> HttpResponse:
     """Filters, a summary per highest title, and 50 subjects a page with the reasons."""
     form, chosen, report, rows = _judged(request)
     page = Paginator(rows, ELIGIBILITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    report.explain(page.object_list)  # the reasons of the rows shown, judged at once
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -83,7 +84,7 @@ def eligibility_export(request: HttpRequest) -> HttpResponse:
     """The same list, every row, as an .xlsx file."""
     _form, _chosen, report, rows = _judged(request)
     return HttpResponse(
-        eligibility_workbook(report, rows),
+        eligibility_workbook(report, report.explained(rows)),
         content_type=XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": content_disposition_header(True, eligibility_filename(report))},
     )

@@ -21,6 +21,7 @@ from awards.eligibility import (
     UnitHistory,
     UnitYear,
     best_titles_for_person,
+    best_titles_for_unit,
     ladder_position,
 )
 from awards.models import (
@@ -586,6 +587,59 @@ def test_evaluate_year_query_count_does_not_depend_on_the_number_of_subjects(
     assert len(report.people) == staff_count
     assert len(report.units) == unit_count + 2  # with branch A and office A
     assert len(whole.units) == unit_count + 5
+
+
+@pytest.mark.parametrize(("staff_count", "unit_count"), [(3, 1), (12, 3)])
+def test_the_reasons_of_the_rows_shown_are_judged_at_once_whatever_their_number(
+    org, django_assert_num_queries, staff_count, unit_count
+):
+    _staff_and_units(org, staff_count, unit_count)
+    report = evaluate_year(2025, on=ON)
+    rows = report.rows()
+
+    # the staff shown: staff, postings, ratings, disciplines, initiatives, reviews, awards,
+    # registrations; the units shown: units, ratings, reviews, awards, pledges, ranking,
+    # self-scores, targets
+    with django_assert_num_queries(16):
+        report.explain(rows)
+    with django_assert_num_queries(0):
+        shown = [row.next_up.codes for row in rows if row.next_up is not None]
+
+    assert len(rows) == staff_count + unit_count + 5
+    assert ("open_review",) in shown  # every staff member has an open complaint
+
+
+def _explained(row) -> tuple:
+    return (row.kind, row.subject_id, row.highest_code, row.next_up.to_dict() if row.next_up else None)
+
+
+def test_evaluate_year_gives_the_engines_verdicts_on_the_facts_loaded_at_once(world):
+    """The yearly run streams the facts and judges the reasons when they are shown; the verdicts
+    are those of the engine on the facts of every staff member and unit loaded in memory."""
+    report = evaluate_year(2025, on=ON)
+    params = report.basis.params
+    people = load_person_histories(2025, on=ON)
+    units = load_unit_histories(2025, on=ON, params=params)
+
+    report.explain(report.rows())
+
+    assert set(by_subject(report.people)) == set(people)
+    assert set(by_subject(report.units)) == set(units)  # the old unit existed in early 2025
+    for row in report.people:
+        assert row.verdicts == tuple(best_titles_for_person(people[row.subject_id], 2025, params))
+    for row in report.units:
+        assert row.verdicts == tuple(best_titles_for_unit(units[row.subject_id], 2025, params, on=ON))
+
+
+def test_an_export_of_every_row_judges_them_in_batches_and_drops_them_once_written(world):
+    one_by_one = [_explained(row) for row in evaluate_year(2025, on=ON).rows()]
+
+    report = evaluate_year(2025, on=ON)
+    rows = report.rows()
+    written = [_explained(row) for row in report.explained(rows, batch=2)]
+
+    assert written == one_by_one
+    assert all(row.known is None for row in rows)  # the memory does not grow with the rows written
 
 
 # --- one nomination ---------------------------------------------------------------------------------------
