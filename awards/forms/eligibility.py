@@ -92,6 +92,13 @@ class EligibilityFilterForm(forms.Form):
             )
         )
 
+    def read_options(self) -> None:
+        """Read the unit options now, once, for the page that shows the form: not while the
+        template renders it (the queryset still checks a submitted unit). The export never calls it."""
+        units = self.fields["unit"]
+        # iter(): list() of the iterator itself would first COUNT the rows for a length hint.
+        units.widget.choices = list(iter(units.choices))  # the empty choice, then one query
+
     def clean(self):
         cleaned = super().clean()
         kind, title = cleaned.get("kind"), cleaned.get("title")

@@ -63,6 +63,7 @@ def _summary(report: EligibilityReport, kind: str | None) -> list[dict]:
 def eligibility_list(request: HttpRequest) -> HttpResponse:
     """Filters, a summary per highest title, and 50 subjects a page with the reasons."""
     form, chosen, report, rows = _judged(request)
+    form.read_options()
     page = Paginator(rows, ELIGIBILITY_PAGE_SIZE).get_page(request.GET.get("page"))
     report.explain(page.object_list)  # the reasons of the rows shown, judged at once
     query = request.GET.copy()
