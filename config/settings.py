@@ -212,10 +212,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers an unacknowledged task only after the visibility timeout; keep it just above
-# the longest task (the hard time limit) rather than the broker's default of one hour.
+# A worker killed outright (SIGKILL, lost machine) leaves its task unacknowledged in Redis
+# (kombu's "unacked" hash, stamped with the time it was handed out). Any running worker sweeps
+# that hash when it starts and then every CELERY_UNACKED_RESTORE_INTERVAL seconds (throttle 1:
+# every sweep scans) and puts back the tasks older than the visibility timeout. Bound: a dead
+# worker's task is queued again at most visibility timeout + restore interval after it was handed
+# out (370 s by default, not the broker's default hour plus 100 s), provided a worker runs; the
+# sweep lock of a worker killed mid-sweep expires after 30 s. The visibility timeout stays above
+# the longest task (the hard time limit), or a task still running would be handed out twice.
+# A pool process killed alone is requeued as soon as its parent notices, within seconds
+# (reject on worker lost).
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+_RESTORE_INTERVAL = env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10)
+if _VISIBILITY_TIMEOUT < 1 or _RESTORE_INTERVAL < 1:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT and CELERY_UNACKED_RESTORE_INTERVAL must be at least 1 (seconds)."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": _RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+    "unacked_mutex_expire": min(30, _VISIBILITY_TIMEOUT),
 }
 # The nightly jobs claim one run per slot of this length (emulation.services.scheduling), so two
 # beat processes cannot run them twice; tests shorten it.
@@ -286,6 +303,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+# Reverse proxies in front of the application that append to X-Forwarded-For (0: none, the
+# header is ignored); the throttled address is then the client's, not the proxy's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -22,9 +22,10 @@ READY_TIMEOUT_SECONDS = 30
 class WorkerProcess:
     """A `celery worker` child process that the test can stop, kill and restart."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, *, include: tuple[str, ...] = ()) -> None:
         self.env = env
         self.log_path = log_path
+        self.include = include  # extra task modules (`celery worker -I`), e.g. a test's own tasks
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.process: subprocess.Popen | None = None
         self._log_file = None
@@ -47,6 +48,7 @@ class WorkerProcess:
                 "--without-mingle",
                 "-n",
                 self.name,
+                *(f"--include={module}" for module in self.include),
             ],
             cwd=ROOT,
             env=self.env,
@@ -69,6 +71,12 @@ class WorkerProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         self._close_log()
+
+    def kill_pool_process(self) -> None:
+        """SIGKILL the pool process running the task, as the OOM killer would; the parent lives on."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        for pid in children:
+            os.kill(int(pid), signal.SIGKILL)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

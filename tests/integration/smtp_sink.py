@@ -5,7 +5,9 @@ RSET, NOOP, QUIT. A message is recorded as soon as its final "." arrives, just b
 reply, as a real server queues it: a client that dies after sending the "." may never learn
 that its message went out. `delay` makes the server slow to accept the DATA command (before
 its 354 reply), which gives a test time to kill the sending process in the middle of a run
-without widening that window.
+without widening that window. `hold("DATA" or "QUIT", after=n)` holds the reply to one such
+command, the first received once n messages arrived, until `release()`: a test kills the sender
+while it waits, at a moment it knows (a message in flight, or the connection closing).
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 recipients.append(command.partition(":")[2].strip())
                 self._reply("250 OK")
             elif verb == "DATA":
+                sink.maybe_hold(verb)
                 if sink.delay:
                     time.sleep(sink.delay)
                 self._reply("354 End data with <CR><LF>.<CR><LF>")
@@ -87,6 +90,7 @@ class _Handler(socketserver.StreamRequestHandler):
             elif verb == "NOOP":
                 self._reply("250 OK")
             elif verb == "QUIT":
+                sink.maybe_hold(verb)
                 self._reply("221 Bye")
                 return
             else:
@@ -106,6 +110,9 @@ class SmtpSink:
         self.delay = delay
         self.messages: list[ReceivedMessage] = []
         self._lock = threading.Lock()
+        self._hold: tuple[str, int] | None = None
+        self._holding = threading.Event()
+        self._released = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.sink = self
         self._thread = threading.Thread(target=self._server.serve_forever, name="smtp-sink", daemon=True)
@@ -120,6 +127,7 @@ class SmtpSink:
 
     def stop(self) -> None:
         """Stop listening (a later connection is refused); safe to call twice."""
+        self.release()
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)
@@ -136,6 +144,31 @@ class SmtpSink:
         )
         with self._lock:
             self.messages.append(message)
+
+    def hold(self, verb: str, *, after: int = 0) -> threading.Event:
+        """Hold the reply to the next `verb` (DATA or QUIT) received once `after` messages arrived.
+
+        Returns an event set when a client is being held; the hold lasts until `release()`.
+        """
+        with self._lock:
+            self._hold = (verb, after)
+            self._holding.clear()
+            self._released.clear()
+        return self._holding
+
+    def release(self) -> None:
+        """End the current hold (the held client, if still alive, gets its reply)."""
+        with self._lock:
+            self._hold = None
+        self._released.set()
+
+    def maybe_hold(self, verb: str, timeout: float = 10.0) -> None:
+        with self._lock:
+            if self._hold is None or self._hold[0] != verb or len(self.messages) < self._hold[1]:
+                return
+            self._hold = None
+            self._holding.set()
+        self._released.wait(timeout)
 
     def count(self) -> int:
         with self._lock:
