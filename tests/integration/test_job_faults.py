@@ -26,7 +26,7 @@ The configurations:
 
 The kill moments are varied but never in the one window no SMTP client can close, between the
 server's acceptance of a message and the COMMIT that records it (about a millisecond per message,
-emulation/services/reminders.py): a kill there sends that one message twice in any design.
+emulation/services/reminders/sending.py): a kill there sends that one message twice in any design.
 
 The run prints, under "robustness figures", the kills survived, the reminders lost and doubled
 per configuration and the time from the last kill to a drained queue; recovery is bounded by the
@@ -43,7 +43,7 @@ from django.contrib.auth.models import Group
 
 from config.celery import app as celery_app
 from emulation.models import ReminderLog
-from emulation.services.reminders import _message_id, plan_reminders
+from emulation.services.reminders import message_id, plan_reminders
 from emulation.tasks import send_reminders
 from tests.factories import (
     ClusterFactory,
@@ -105,7 +105,7 @@ def owing_units(requires_postgresql):
 
 def tally(sink) -> tuple[int, int]:
     """(reminders decided that never reached the server, extra copies the server received)."""
-    expected = {_message_id(row) for row in ReminderLog.objects.all()}
+    expected = {message_id(row) for row in ReminderLog.objects.all()}
     per_id = collections.Counter(message.message_id for message in sink.received())
     assert set(per_id) <= expected, "the server received a message no ReminderLog row accounts for"
     lost = sum(1 for message_id in expected if per_id[message_id] == 0)

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 
 from config.celery import app as celery_app
 from emulation.models import ReminderLog
-from emulation.services.reminders import _message_id
+from emulation.services.reminders import message_id
 from emulation.tasks import send_reminders
 from tests.factories import (
     ClusterFactory,
@@ -74,7 +74,7 @@ def assert_each_row_sent_exactly_once(sink) -> None:
     assert all(row.sent_at is not None for row in rows), "a reminder was lost"
     assert duplicates == {}, f"sent twice: {duplicates}"
     assert max(per_recipient.values()) == 1
-    assert set(per_id) == {_message_id(row) for row in rows}
+    assert set(per_id) == {message_id(row) for row in rows}
     assert sorted(message.recipients[0].strip("<>") for message in received) == sorted(
         row.email for row in rows
     )
