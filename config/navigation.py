@@ -4,9 +4,10 @@ A feature adds its pages here. The context processor shows a user only the entri
 allow, so the menu never offers a page that would answer 403.
 """
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import ResolverMatch, reverse
+from django.urls import ResolverMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,12 @@ def _is_active(item: NavItem, current: str) -> bool:
     return current == item.url_name or bool(family and current.startswith(family))
 
 
+@functools.cache
+def _url(url_name: str, script_prefix: str, urlconf: str | None) -> str:
+    """A menu entry's address, reversed once per process and prefix (every page draws the menu)."""
+    return reverse(url_name, urlconf=urlconf)
+
+
 def navigation_for(user, resolver_match: ResolverMatch | None) -> list[dict]:
     """The bar for this user: top-level links and menus, each holding only what its roles allow.
 
@@ -113,7 +120,7 @@ def navigation_for(user, resolver_match: ResolverMatch | None) -> list[dict]:
         if not (user.is_superuser or roles & item.roles):
             continue
         link = {
-            "url": reverse(item.url_name),
+            "url": _url(item.url_name, get_script_prefix(), get_urlconf()),
             "label": item.label,
             "icon": item.icon,
             "active": _is_active(item, current),

@@ -9,11 +9,15 @@ savepoint rolled back afterwards, so examples do not see each other's writes.
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
 from django.db import transaction
+from django.forms import BaseForm
+from django.forms.formsets import BaseFormSet, ManagementForm
 from django.urls import reverse
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +85,111 @@ def fingerprint(models) -> tuple:
     return tuple(tuple(model.objects.order_by("pk").values_list()) for model in models)
 
 
+class _FieldsAndFeedback(HTMLParser):
+    """The page in document order: each visible form control's name and each error block's text."""
+
+    CONTROLS = frozenset({"input", "select", "textarea"})
+    NOT_CONTROLS = frozenset({"hidden", "submit", "button"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, str]] = []
+        self._depth = 0
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if self._depth:
+            self._depth += tag == "div"
+        elif tag == "div" and "invalid-feedback" in (values.get("class") or "").split():
+            self._depth, self._text = 1, []
+        elif tag in self.CONTROLS and values.get("type") not in self.NOT_CONTROLS and values.get("name"):
+            self.events.append(("control", values["name"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth and tag == "div":
+            self._depth -= 1
+            if not self._depth:
+                self.events.append(("feedback", " ".join("".join(self._text).split())))
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self._text.append(data)
+
+
+def feedback_next_to(html: str, name: str) -> list[str]:
+    """For each visible control called `name`, the error text shown after it, before the next control."""
+    parser = _FieldsAndFeedback()
+    parser.feed(html)
+    parser.close()
+    shown: list[str] = []
+    current = None
+    for kind, value in parser.events:
+        if kind == "control":
+            current = None
+            if value == name:
+                shown.append("")
+                current = len(shown) - 1
+        elif current is not None:
+            shown[current] += f" {value}"
+    return shown
+
+
+def bound_forms(context) -> list:
+    """Every bound form of the response: forms, formsets and the formsets' forms."""
+    contexts = context if isinstance(context, list) else [context] if context else []
+    values = {id(value): value for each in contexts for value in each.flatten().values()}
+    found = []
+    for value in values.values():
+        if isinstance(value, BaseFormSet) and value.is_bound:
+            found += [value, *value.forms]  # a broken management form is a non-form error
+        elif isinstance(value, BaseForm) and value.is_bound and not isinstance(value, ManagementForm):
+            found.append(value)
+    return found
+
+
+def flat(text) -> str:
+    return " ".join(str(text).split())
+
+
+def assert_refusal_names_the_field(response, field: str) -> None:
+    """A refused post says what is wrong where the user looks: under the field it posted, or,
+    for a hidden field, in the error summary with the field's label.
+
+    A refusal that is not about the value of one field (someone saved in between, the formset's
+    management data tampered with) shows its message in the form's error summary.
+    """
+    html = flat(response.content.decode())
+    forms = bound_forms(response.context)
+    assert forms, f"{field}: refused with status {response.status_code} without the form"
+    form_level = [
+        flat(error)
+        for form in forms
+        for error in (form.non_form_errors() if isinstance(form, BaseFormSet) else form.non_field_errors())
+    ]
+    errors, hidden_label = [], None
+    for form in (form for form in forms if isinstance(form, BaseForm)):
+        for bound in form:
+            if bound.html_name == field and bound.errors:
+                errors = [flat(error) for error in bound.errors]
+                hidden_label = flat(bound.label) if bound.is_hidden else None
+
+    if not errors:
+        assert form_level, (
+            f"{field}: refused ({response.status_code}) with no error on it and none on the form"
+        )
+        assert [error for error in form_level if error not in html] == []
+    elif hidden_label is None:
+        shown = feedback_next_to(html, field)
+        assert shown, f"{field}: refused, but the page has no field {field!r} to show why"
+        for error in errors:
+            assert any(error in text for text in shown), f"{field}: {error!r} is not shown under the field"
+    else:
+        assert f"<strong>{escape(hidden_label)}</strong>: {escape(errors[0])}" in html, (
+            f"{field}: the summary does not name the hidden field {hidden_label!r} with its error"
+        )
+
+
 def post_one_bad_field(client, url: str, valid: dict, field: str, value: str, watched) -> int:
     """Post `valid` with `field` replaced, inside a savepoint rolled back afterwards."""
     data = {**valid, field: value}
@@ -91,6 +200,8 @@ def post_one_bad_field(client, url: str, valid: dict, field: str, value: str, wa
         if response.status_code in (200, 400, 409):  # refused: shown again with messages
             assert table_counts() == counts
             assert fingerprint(watched) == content
+            assert_refusal_names_the_field(response, field)
+            record("bad input: refusals checked for a message at the field")
         transaction.set_rollback(True)
     return response.status_code
 
@@ -130,7 +241,7 @@ def pledge_post(pledge) -> dict:
         "reg-MIN_NUM_FORMS": 0,
         "reg-MAX_NUM_FORMS": 1000,
     }
-    values = {"4.1": "105", "4.4": "1.000.000", "4.3": "1"}
+    values = {"4.1": "95", "4.4": "1.000.000", "4.3": "1"}
     for target in pledge.targets.select_related("criterion"):
         data[f"target_{target.criterion_id}"] = values[target.criterion.code]
         data[f"note_{target.criterion_id}"] = ""
@@ -145,6 +256,9 @@ def run_property(client, url: str, valid: dict, watched, fields: list[str], name
     def check(field: str, value: str) -> None:
         seen.append(post_one_bad_field(client, url, valid, field, value, watched))
 
+    with transaction.atomic():  # the base post is valid: each refusal comes from the one field
+        assert client.post(url, valid).status_code == 302
+        transaction.set_rollback(True)
     check()
     record(f"bad input examples: {name}", len(seen))
     assert seen  # hypothesis ran the examples
@@ -219,10 +333,12 @@ def test_bad_input_review_actions(client, scene, secretary, unit_officer):
 
     pledge = scene["pledge"]
     client.force_login(unit_officer)
-    client.post(
+    submitted = client.post(
         reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}),
         {**pledge_post(pledge), "action": "submit"},
     )
+    assert submitted.status_code == 302
+    assert Pledge.objects.get(pk=pledge.pk).state == "submitted"  # the review forms are on its page
     client.force_login(secretary)
     actions: list[tuple[str, dict]] = [
         (reverse("emulation:pledge-return", kwargs={"pk": pledge.pk}), {"reason": "Bổ sung"}),

@@ -10,9 +10,13 @@ clusters or years:
   size and the task-area means of a snapshot are cached under its id (snapshots are immutable:
   a new snapshot is a new key, nothing to invalidate), so only the entries of snapshots not yet
   cached are read, in 1 query;
-- `trend`: total points per year, 2 queries; `headline_targets`: 3 queries;
+- `trend`: total points per year, 2 queries (`cached_trend`: 1 when cached under the current
+  snapshots it reads); `headline_targets`: 3 queries;
 - `unit_record` (the unit drill-down): 6 queries, 7 with the staff registrations;
-- `unit_outlook` (the unit officer's home): 4 queries; `cluster_members`: 1 query.
+- `unit_outlook` (the unit officer's home): 4 queries; `cluster_members`: 1 query;
+- `cached_sections`: the rendered progress, trend and headline sections of the movement
+  dashboard, cached under a digest of the data they show (rendering them was most of the page's
+  time at 10x the demo data).
 
 Modules: `common` (rounding, the period switcher), `progress`, `rankings` (boards, task-area
 means, trends, rank history), `targets` (headline targets), `units` (a unit's record and outlook).
@@ -26,6 +30,7 @@ returned document is not submitted), counted once each, as of today.
 from emulation.dashboard.common import (
     TOP_ENTRIES,
     area_label,
+    cached_sections,
     chosen_period,
     default_period,
     movement_periods,
@@ -44,9 +49,12 @@ from emulation.dashboard.rankings import (
     ClusterBoard,
     RankYear,
     Trend,
+    TrendCluster,
     TrendSeries,
+    TrendUnit,
     area_chart,
     area_results,
+    cached_trend,
     cluster_boards,
     history_chart,
     rank_history,
@@ -82,11 +90,15 @@ __all__ = [
     "ScoreRow",
     "ScoreTable",
     "Trend",
+    "TrendCluster",
     "TrendSeries",
+    "TrendUnit",
     "UnitRecord",
     "area_chart",
     "area_label",
     "area_results",
+    "cached_sections",
+    "cached_trend",
     "chosen_period",
     "cluster_boards",
     "cluster_members",

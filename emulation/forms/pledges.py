@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from emulation.enums import COLLECTIVE_TITLES, INDIVIDUAL_TITLES, Measure, Title
+from emulation.forms.widgets import PlainCheckboxInput, PlainSelect, PlainTextInput
 from emulation.models import Criterion, Pledge
 from emulation.services import RegistrationInput, TargetInput
 from units.models import Staff
@@ -57,11 +58,11 @@ class TargetField(forms.CharField):
         self.criterion = criterion
         kwargs.setdefault("required", False)
         if criterion.measure == Measure.YES_NO:
-            kwargs["widget"] = forms.Select(
+            kwargs["widget"] = PlainSelect(
                 choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))], attrs={"class": "form-select"}
             )
         else:
-            kwargs["widget"] = forms.TextInput(
+            kwargs["widget"] = PlainTextInput(
                 attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control text-end"}
             )
         super().__init__(**kwargs)
@@ -107,11 +108,19 @@ class TargetField(forms.CharField):
 class PledgeForm(forms.Form):
     """The title aimed for, one target and note per criterion, and the version read (for conflicts)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        label=_("Version of the pledge you opened"),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The page was incomplete. Reload it and enter your changes again."),
+            "invalid": _("The page was incomplete. Reload it and enter your changes again."),
+        },
+    )
     collective_title = forms.ChoiceField(
         label=_("Collective title the unit aims for"),
         required=False,
         choices=[("", "—"), *[(code, TITLE_LABELS[code]) for code in COLLECTIVE_TITLES]],
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, pledge: Pledge, criteria: list[Criterion], **kwargs) -> None:
@@ -130,7 +139,7 @@ class PledgeForm(forms.Form):
                 label=_("Note"),
                 required=False,
                 max_length=500,
-                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Note (optional)")}),
+                widget=PlainTextInput(attrs={"class": "form-control", "placeholder": _("Note (optional)")}),
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -160,15 +169,29 @@ class PledgeForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    """One staff member's registration for an individual title."""
+    """One staff member's registration for an individual title.
+
+    Its widgets render in Python (emulation.forms.widgets) and the page lays the row out itself
+    (emulation/_registration_row.html), without crispy-forms' templates per field.
+    """
 
     staff = forms.ModelChoiceField(
         label=_("Staff member"),
         queryset=Staff.objects.none(),
         error_messages={"invalid_choice": _("Choose a staff member of this unit.")},
+        widget=PlainSelect(attrs={"class": "form-select"}),
     )
-    title = forms.ChoiceField(label=_("Title aimed for"), choices=[("", "—"), *Title.choices])
-    planned_initiative = forms.CharField(label=_("Planned initiative"), required=False, max_length=500)
+    title = forms.ChoiceField(
+        label=_("Title aimed for"),
+        choices=[("", "—"), *Title.choices],
+        widget=PlainSelect(attrs={"class": "form-select"}),
+    )
+    planned_initiative = forms.CharField(
+        label=_("Planned initiative"),
+        required=False,
+        max_length=500,
+        widget=PlainTextInput(attrs={"class": "form-control"}),
+    )
 
     def __init__(self, *args, staff_queryset=None, staff_choices=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -176,7 +199,9 @@ class RegistrationForm(forms.Form):
             self.fields["staff"].queryset = staff_queryset
         if staff_choices is not None:
             # The formset reads the options once for every row (bench: one query per row before).
-            self.fields["staff"].choices = staff_choices
+            # Given to the widget only: the field validates against its queryset, and setting the
+            # field's choices would normalise the whole list again for every row.
+            self.fields["staff"].widget.choices = staff_choices
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"]
@@ -199,12 +224,18 @@ class BaseRegistrationFormSet(forms.BaseFormSet):
 
     @cached_property
     def staff_choices(self) -> list | None:
-        """The staff options of every row's select, read in one query (validation still checks the
-        queryset)."""
+        """The staff options of every row's select, read once in one query, labelled as
+        `Staff.__str__` does (validation still checks the queryset)."""
         if self.staff_queryset is None:
             return None
         empty_label = self.form.base_fields["staff"].empty_label
-        return list(forms.ModelChoiceField(queryset=self.staff_queryset, empty_label=empty_label).choices)
+        rows = self.staff_queryset.values_list("pk", "full_name", "staff_code")
+        return [("", empty_label), *((pk, f"{name} ({code})") for pk, name, code in rows)]
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget = PlainCheckboxInput(attrs={"class": "form-check-input"})
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
@@ -287,6 +318,7 @@ class ReopenPledgeForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_reopen_%s")  # the return form shares the page: unique ids
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -12,6 +12,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from emulation.forms.pledges import parse_number
+from emulation.forms.widgets import PlainHiddenInput, PlainTextarea, PlainTextInput
 from emulation.models import Criterion, Score
 
 TWO_PLACES = Decimal("0.01")
@@ -32,7 +33,7 @@ class ScorePointsField(forms.CharField):
     def __init__(self, criterion: Criterion, **kwargs) -> None:
         self.criterion = criterion
         kwargs.setdefault("required", False)
-        kwargs["widget"] = forms.TextInput(
+        kwargs["widget"] = PlainTextInput(
             attrs={
                 "inputmode": "decimal",
                 "autocomplete": "off",
@@ -104,11 +105,12 @@ class ScoringForm(forms.Form):
                 label=_("Your comment"),
                 required=False,
                 max_length=COMMENT_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                widget=PlainTextarea(attrs={"rows": 2, "class": "form-control"}),
             )
             self.fields[f"version_{criterion.pk}"] = forms.IntegerField(
+                label=_("Version of your score for %(code)s") % {"code": criterion.code},
                 min_value=0,
-                widget=forms.HiddenInput,
+                widget=PlainHiddenInput,
                 error_messages={
                     "required": _("The page was incomplete. Reload it and enter your points again."),
                     "invalid": _("The page was incomplete. Reload it and enter your points again."),

@@ -94,7 +94,14 @@ class SelfScoreField(forms.CharField):
 class SubmissionForm(forms.Form):
     """The whole self-assessment: per criterion the achieved value, self-score and what was done."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        label=_("Version of the self-assessment you opened"),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The page was incomplete. Reload it and enter your changes again."),
+            "invalid": _("The page was incomplete. Reload it and enter your changes again."),
+        },
+    )
     summary = forms.CharField(
         label=_("Summary of the year's achievements"),
         required=False,

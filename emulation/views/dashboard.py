@@ -112,7 +112,7 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
     years = dashboard.movement_periods(periods, period)
     choices = dashboard.trend_choices(period)
     trend_kind, trend_value = _trend_choice(request, choices)
-    trend = dashboard.trend(
+    trend = dashboard.cached_trend(
         years,
         unit=trend_value if trend_kind == "unit" else None,
         cluster_code=trend_value if trend_kind == "cluster" else None,
@@ -121,6 +121,41 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
     chart_data = {"trend": trend.chart(), **{headline.key: headline.chart() for headline in headlines}}
     if board_list:
         chart_data["areas"] = dashboard.area_chart(board_list, areas)
+    trend_context = {
+        "period": period,
+        "path": request.path,
+        "trend": trend,
+        "trend_choices": choices,
+        "trend_unit_id": trend_value.pk if trend_kind == "unit" else None,
+        "trend_cluster_code": trend_value if trend_kind == "cluster" else None,
+    }
+    # What each section shows, as plain values: the key of its cached HTML.
+    sections = dashboard.cached_sections(
+        {
+            "tiles": (
+                "emulation/_dashboard_tiles.html",
+                {"progress": progress, "period": period, "today": today},
+                (period.pk, period.year, today, progress.clusters, progress.total),
+            ),
+            "trend": (
+                "emulation/_dashboard_trend.html",
+                trend_context,
+                (
+                    period.pk,
+                    request.path,
+                    trend,
+                    trend_context["trend_unit_id"],
+                    trend_context["trend_cluster_code"],
+                    [(c.code, c.name, [(u.pk, u.name) for u in units]) for c, units in choices],
+                ),
+            ),
+            "headlines": (
+                "emulation/_dashboard_headlines.html",
+                {"period": period, "headlines": headlines},
+                (period.pk, [_headline_material(headline) for headline in headlines]),
+            ),
+        }
+    )
     context |= {
         "progress": progress,
         "boards": boards,
@@ -128,14 +163,23 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
         "areas": areas,
         "area_rows": dashboard.area_results(board_list, areas),
         "area_clusters": [board.cluster for board in board_list],
-        "trend": trend,
-        "trend_choices": choices,
-        "trend_unit_id": trend_value.pk if trend_kind == "unit" else None,
-        "trend_cluster_code": trend_value if trend_kind == "cluster" else None,
-        "headlines": headlines,
+        "sections": sections,
         "chart_data": chart_data,
     }
     return render(request, "emulation/dashboard.html", context)
+
+
+def _headline_material(headline: dashboard.Headline) -> tuple:
+    criterion, spec = headline.criterion, headline.spec
+    return (
+        criterion.code,
+        criterion.title,
+        criterion.measure,
+        spec.code,
+        spec.goal,
+        headline.goal_note,
+        headline.years,
+    )
 
 
 def dashboard_cluster(request: HttpRequest, pk: int) -> HttpResponse:

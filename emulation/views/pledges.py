@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from emulation.dashboard import cached_sections
 from emulation.enums import PledgeState
 from emulation.forms.pledges import PledgeForm, RegistrationFormSet, ReopenPledgeForm, ReturnPledgeForm
 from emulation.models import Period, Pledge
@@ -37,9 +38,10 @@ PLEDGE_PAGE_SIZE = 50
 
 
 def _pledge_context(request: HttpRequest, pledge: Pledge) -> dict:
+    # Every query runs here, none while the template renders (make bench counts those).
     return {
         "pledge": pledge,
-        "audit_entries": AuditEntry.objects.for_record(pledge)[:50],
+        "audit_entries": list(AuditEntry.objects.for_record(pledge)[:50]),
         "can_edit": is_unit_officer_of(request.user, pledge.unit) and pledge.is_open_for_changes,
         "is_secretary": is_secretary(request.user),
     }
@@ -113,25 +115,72 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
             for reg in pledge.registrations.all()
         ]
         formset = RegistrationFormSet(prefix="reg", initial=initial, staff_queryset=staff_queryset)
+    formset.forms  # noqa: B018 - builds the rows and reads the staff options (once) before rendering
+    target_rows = form.target_rows()
+    targets_html = cached_sections(
+        {
+            "targets": (
+                "emulation/_pledge_targets.html",
+                {"target_rows": target_rows},
+                _targets_material(target_rows),
+            )
+        }
+    )["targets"]
     context = _pledge_context(request, pledge) | {
         "form": form,
+        "targets_html": targets_html,
         "formset": formset,
         "gaps": pledge_gaps(pledge),
     }
     return render(request, "emulation/pledge_form.html", context, status=status)
 
 
-def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _targets_material(target_rows) -> list:
+    """Every value the pledge form's targets show, as plain values: the key of their cached HTML
+    (emulation.dashboard.cached_sections). The fields are taken as rendered (value, attributes,
+    errors), so a typed value, a saved target or a refusal is a different key."""
+
+    def field(bound) -> tuple:
+        return (bound.as_widget(), bound.id_for_label, [str(error) for error in bound.errors])
+
+    return [
+        (
+            (task_area.pk, task_area.number, task_area.title, task_area.max_points),
+            [
+                (
+                    (criterion.pk, criterion.code, criterion.title, criterion.measure, criterion.direction),
+                    (criterion.max_points, criterion.guidance),
+                    field(target),
+                    field(note),
+                )
+                for criterion, target, note in rows
+            ],
+        )
+        for task_area, rows in target_rows
+    ]
+
+
+def pledge_detail(
+    request: HttpRequest,
+    pk: int,
+    *,
+    return_form: ReturnPledgeForm | None = None,
+    reopen_form: ReopenPledgeForm | None = None,
+) -> HttpResponse:
+    """The pledge; a refused return or reopen comes back here with its form and the field's error."""
     pledge = get_pledge_for_user(request.user, pk)
+    refused = return_form is not None or reopen_form is not None
     context = _pledge_context(request, pledge) | {
-        "targets": pledge.targets.select_related("criterion", "criterion__task_area").order_by(
-            "criterion__task_area__number", "criterion__order"
+        "targets": list(
+            pledge.targets.select_related("criterion", "criterion__task_area").order_by(
+                "criterion__task_area__number", "criterion__order"
+            )
         ),
-        "registrations": pledge.registrations.select_related("staff").order_by("staff__full_name"),
-        "return_form": ReturnPledgeForm(),
-        "reopen_form": ReopenPledgeForm(),
+        "registrations": list(pledge.registrations.select_related("staff").order_by("staff__full_name")),
+        "return_form": return_form if return_form is not None else ReturnPledgeForm(),
+        "reopen_form": reopen_form if reopen_form is not None else ReopenPledgeForm(),
     }
-    return render(request, "emulation/pledge_detail.html", context)
+    return render(request, "emulation/pledge_detail.html", context, status=400 if refused else 200)
 
 
 def pledge_print(request: HttpRequest, pk: int) -> HttpResponse:
@@ -159,7 +208,8 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     counts = {}
     if period is not None:
         pledges = Pledge.objects.filter(period=period).with_unit().order_by("unit__code", "pk")
-        clusters = Cluster.objects.for_year(period.year).order_by("kind", "code")
+        # Evaluated here, not while the template renders (the filter's choices).
+        clusters = list(Cluster.objects.for_year(period.year).order_by("kind", "code"))
         counts = pledges.aggregate(
             total=Count("pk"),
             **{state: Count("pk", filter=Q(state=state)) for state in PledgeState.values},
@@ -171,6 +221,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
         if state in PledgeState.values:
             pledges = pledges.filter(state=state)
     page = Paginator(pledges, PLEDGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -207,9 +258,9 @@ def pledge_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_return(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _secretary_action(request, pk)
     form = ReturnPledgeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
-        return redirect(pledge)
+    if not form.is_valid():  # shown again with the error under the field; nothing changed
+        messages.error(request, _("Nothing was saved. Correct the fields marked below."))
+        return pledge_detail(request, pk, return_form=form)
     try:
         return_pledge(pledge, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Pledge returned to %(unit)s.") % {"unit": pledge.unit.name})
@@ -222,10 +273,9 @@ def pledge_return(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _secretary_action(request, pk)
     form = ReopenPledgeForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(pledge)
+    if not form.is_valid():  # shown again with the errors under the fields; nothing changed
+        messages.error(request, _("Nothing was saved. Correct the fields marked below."))
+        return pledge_detail(request, pk, reopen_form=form)
     try:
         reopen_pledge(
             pledge, actor=request.user, reason=form.cleaned_data["reason"], until=form.cleaned_data["until"]

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from emulation.enums import SUBMISSION_SCORABLE_STATES, SubmissionState
+from emulation.dashboard import cached_sections
+from emulation.enums import SUBMISSION_SCORABLE_STATES, Measure, SubmissionState
 from emulation.forms.scoring import ReturnSubmissionForm, ScoreEntry, ScoringForm
 from emulation.models import (
     Criterion,
@@ -47,6 +48,7 @@ from emulation.services.scoring import (
 from units.enums import Role
 from units.models import ClusterMembership
 from units.permissions import require_role
+from units.templatetags.units_tags import num
 
 # A member may change its scores while the file is with the committee, also once all scorers are
 # done, until the secretary finalises the period (emulation.services.scoring.save_score).
@@ -155,6 +157,28 @@ class ScoringRow:
     colleagues: list[tuple[str, Score]] = field(default_factory=list)
     result: object = None  # emulation.scoring.ItemResult once the member may see it
 
+    @property
+    def target_text(self) -> str:
+        return value_text(self.criterion, self.target)
+
+    @property
+    def achieved_text(self) -> str:
+        return value_text(self.criterion, self.self_score.achieved_value if self.self_score else None)
+
+
+def value_text(criterion: Criterion, value: Decimal | None) -> str:
+    """A target or achieved value in the criterion's measure, as emulation/_target_value.html writes
+    it (the scoring page shows two per criterion: formatted here, not by an include per value)."""
+    if value is None:
+        return "—"
+    if criterion.measure == Measure.YES_NO:
+        return _("Yes") if value else _("No")
+    if criterion.measure == Measure.MONEY:
+        return f"{num(value, 'g')} ₫"
+    if criterion.measure == Measure.PERCENT:
+        return f"{num(value)} %"
+    return num(value, "g")
+
 
 def _page_context(
     request: HttpRequest,
@@ -215,10 +239,22 @@ def _page_context(
             row.points, row.comment, row.version = form.fields_of(criterion)
         sections.setdefault(criterion.task_area, []).append(row)
     scored = sum(1 for criterion in criteria if criterion.pk in own)
+    section_list = list(sections.items())
+    section_context = {"sections": section_list, "editable": editable, "revealed": revealed, "period": period}
+    criteria_html = cached_sections(
+        {
+            "criteria": (
+                "emulation/_scoring_sections.html",
+                section_context,
+                _sections_material(section_list, editable=editable, revealed=revealed, period=period),
+            )
+        }
+    )["criteria"]
     return {
         "submission": submission,
         "period": period,
-        "sections": list(sections.items()),
+        "sections": section_list,
+        "criteria_html": criteria_html,
         "general_evidence": evidence.get(None, []),
         "form": form,
         "editable": editable,
@@ -234,6 +270,40 @@ def _page_context(
             (result.normalised for result in results.values() if result.normalised is not None), Decimal(0)
         ),
     }
+
+
+def _field_material(bound) -> tuple | None:
+    """A form field as the page shows it: its rendered widget (value, attributes, marks), label,
+    id and errors."""
+    if bound is None:
+        return None
+    return (bound.as_widget(), str(bound.label), bound.id_for_label, [str(error) for error in bound.errors])
+
+
+def _sections_material(sections: list, *, editable: bool, revealed: bool, period: Period) -> tuple:
+    """Every value the criteria of the scoring page show, as plain values: the key of their
+    cached HTML (emulation.dashboard.cached_sections). A changed score, comment, colleague's
+    score, result, evidence or form error is a different key, so the page never shows old data."""
+    rows: list[tuple] = []
+    for task_area, area_rows in sections:
+        rows.append((task_area.pk, task_area.number, task_area.title, task_area.max_points))
+        for row in area_rows:
+            criterion, self_score, own, result = row.criterion, row.self_score, row.own, row.result
+            rows.append(
+                (
+                    (criterion.pk, criterion.code, criterion.title, criterion.measure, criterion.direction),
+                    (criterion.max_points, criterion.guidance, row.target_text, row.achieved_text),
+                    (self_score.points, self_score.achievement) if self_score else None,
+                    [(item.pk, item.original_name, item.content_type, item.size) for item in row.evidence],
+                    _field_material(row.points),
+                    _field_material(row.comment),
+                    _field_material(row.version),
+                    (own.points, own.comment) if own else None,
+                    [(name, score.points, score.comment) for name, score in row.colleagues],
+                    (result.scorers, result.raw, result.normalised) if result else None,
+                )
+            )
+    return (editable, revealed, period.normalise_scores, rows)
 
 
 # --- Pages -----------------------------------------------------------------------------------------

@@ -915,8 +915,9 @@ def test_dashboard_serves_the_rankings_from_the_cache_and_a_new_snapshot_is_a_ne
     compile_rankings(world.p2025)
     fresh = dashboard(client, world.p2025)
 
-    # The warm page reads no ranking entry: the fragments and their means come from the cache.
-    assert counts[1] == counts[0] - 1
+    # The warm page reads no ranking entry: the fragments and their means come from the cache,
+    # and so does the trend (cached under the current snapshots it is computed from).
+    assert counts[1] == counts[0] - 2
     assert table_rows(warm, f"ranking-table-cluster:{cluster_a.pk}")[1][1] == "Chi cục Hải quan khu vực I"
     # A3 now has full marks (40 after the caps), level with KV1 and first by unit code: the new
     # snapshot is a new key, so the page shows it at once.
@@ -961,8 +962,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, leader, sized
     client.force_login(leader)
 
     # Session, user, roles; periods; progress (2); snapshots; task areas; the entries of the
-    # snapshots not cached yet (the cache is empty); trend selector; trend; headline targets (3).
-    with django_assert_num_queries(14):
+    # snapshots not cached yet (the cache is empty); trend selector; the trend's snapshots and the
+    # trend itself (not cached yet); headline targets (3).
+    with django_assert_num_queries(15):
         response = dashboard(client, sized["p2025"])
 
     assert len(response.context["boards"]) == sized["n"]
@@ -971,7 +973,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, leader, sized
 def test_dashboard_of_the_current_period_query_count(client, leader, sized, django_assert_num_queries):
     client.force_login(leader)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # the trend is not cached yet: its snapshots, then the trend
         response = dashboard(client, sized["p2026"])
 
     assert response.context["progress"].total.units == sized["n"] ** 2
@@ -1011,3 +1013,59 @@ def test_officer_home_query_count_does_not_grow_with_the_data(
             response = client.get(reverse("home"))
 
     assert response.context["outlook"].latest_rank.cluster_size == sized["n"]
+
+
+# --- Cached sections and trend: a warm page reads less, and changed data shows at once ------------------
+
+
+def test_dashboard_warm_page_reads_neither_entries_nor_trend(
+    client, leader, sized, django_assert_num_queries
+):
+    client.force_login(leader)
+    dashboard(client, sized["p2025"])
+
+    # Session, user, roles; periods; progress (2); snapshots; task areas; trend selector; the
+    # trend's snapshots (its key); headline targets (3). The same at both data sizes.
+    with django_assert_num_queries(13):
+        response = dashboard(client, sized["p2025"])
+
+    assert len(response.context["boards"]) == sized["n"]
+
+
+def test_dashboard_progress_tiles_follow_a_pledge_submitted_after_the_page_was_cached(client, leader, world):
+    client.force_login(leader)
+    before = table_rows(dashboard(client, world.p2026), "progress-table")
+    Pledge.objects.filter(unit=world.a3, period=world.p2026).update(state=PledgeState.SUBMITTED)
+
+    after = table_rows(dashboard(client, world.p2026), "progress-table")
+
+    # Cụm A: KV1 accepted and A2 submitted before; A3's draft is now submitted too.
+    assert before[1][:3] == ["Cụm A", "3", "2"]
+    assert after[1][:3] == ["Cụm A", "3", "3"]
+
+
+def test_dashboard_trend_follows_a_new_compile_after_the_page_was_cached(client, leader, world):
+    client.force_login(leader)
+    dashboard(client, world.p2025, trend=f"unit:{world.a3.pk}")
+    CriterionResult.objects.filter(submission__unit=world.a3, submission__period=world.p2025).update(
+        points=D(10)
+    )
+    compile_rankings(world.p2025)
+
+    response = dashboard(client, world.p2025, trend=f"unit:{world.a3.pk}")
+
+    # A3 now has every criterion at its maximum: 10 + 5 + 5 + 10 + 10 = 40, level with KV1 and
+    # first by unit code; the movement's mean is (40 + 34 + 40 + 37 + 30 + 19) / 6 = 33.33.
+    assert table_rows(response, "trend-table")[2] == ["2025", "40", "33.33", "1/3"]
+
+
+def test_dashboard_trend_names_a_renamed_cluster_at_once(client, leader, world):
+    client.force_login(leader)
+    dashboard(client, world.p2025)
+    cluster_b = world.clusters[2025][1]
+    cluster_b.name = "Cụm Bắc"
+    cluster_b.save()
+
+    response = dashboard(client, world.p2025)
+
+    assert table_rows(response, "trend-table")[0] == ["Year", "Cụm A", "Cụm Bắc", "Movement average"]

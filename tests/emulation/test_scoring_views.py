@@ -774,3 +774,22 @@ def test_a_returned_self_assessment_is_read_only(submission, panel, member_clien
     assert post.status_code == 302
     assert messages_of(post) == ["This self-assessment is Returned for supplements and cannot be scored now."]
     assert list(Score.objects.values_list("criterion", "points")) == [(first.pk, D("5.00"))]
+
+
+def test_scoring_page_shows_a_colleagues_new_score_after_the_page_was_cached(
+    submission, panel, member_client
+):
+    colleague = panel[1]
+    assign(submission, panel[0], colleague)
+    score_all(submission, panel[0], points="1")
+    score_all(submission, colleague, points="2")
+    member_client.get(form_url(submission), **EN)  # the criteria's HTML is cached now
+
+    score(submission, colleague, {"4.1": "7.25"})
+    html = member_client.get(form_url(submission), **EN).content.decode()
+
+    # The criteria are cached under a digest of everything they show: the new score is a new key.
+    colleagues = html.split('data-testid="colleagues-4.1"')[1].split("</ul>")[0]
+    assert "7.25" in colleagues
+    # Committee result of 4.1: mean of 1 and 7.25.
+    assert "4.13" in html.split('data-testid="result-4.1"')[1].split("</div>")[0]
