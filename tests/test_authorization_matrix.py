@@ -578,7 +578,10 @@ def test_matrix_seated_member_reads_the_agenda_dossiers_except_those_it_is_confl
         answers_by_persona[persona] = []
         for page in pages:
             response = client.get(page)
-            response.close()  # closes the served file
+            if response.streaming:
+                # Read to the end, which closes the file; response.close() would also fire
+                # request_finished and close the test's database connection on PostgreSQL.
+                b"".join(response.streaming_content)
             answers_by_persona[persona].append(response.status_code)
     client.force_login(conflicted)
     before = table_counts()
