@@ -14,6 +14,8 @@ clusters or years:
   snapshots it reads); `headline_targets`: 3 queries;
 - `unit_record` (the unit drill-down): 6 queries, 7 with the staff registrations;
 - `unit_outlook` (the unit officer's home): 4 queries; `cluster_members`: 1 query;
+- `live_figures`: the progress and the headline targets, cached under a change key read in 1
+  query (with the year's clusters and the headline criteria: 3 queries when cached);
 - `cached_sections`: the rendered progress, trend and headline sections of the movement
   dashboard, cached under a digest of the data they show (rendering them was most of the page's
   time at 10x the demo data).
@@ -37,6 +39,7 @@ from emulation.dashboard.common import (
     task_areas,
     with_area_list,
 )
+from emulation.dashboard.live import live_figures
 from emulation.dashboard.progress import (
     MemberProgress,
     PeriodProgress,
@@ -106,6 +109,7 @@ __all__ = [
     "final_scores",
     "headline_targets",
     "history_chart",
+    "live_figures",
     "movement_periods",
     "period_progress",
     "rank_history",

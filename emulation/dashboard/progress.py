@@ -69,6 +69,11 @@ def period_progress(period: Period, today: datetime.date) -> PeriodProgress:
     N (units) is the number of members of the clusters and blocks of the period's year; a unit
     belongs to one cluster per year, so the totals are the sums of the cluster rows.
     """
+    return assemble_progress(period, today, progress_rows(period, today))
+
+
+def progress_rows(period: Period, today: datetime.date) -> list[ProgressRow]:
+    """The cluster rows of `period_progress` (2 queries): plain values, what the cache keeps."""
     same_unit = {"unit_id": OuterRef("unit_id"), "period_id": period.pk}
     pledged = Exists(Pledge.objects.filter(**same_unit, state__in=PLEDGE_DONE_STATES))
     accepted = Exists(Pledge.objects.filter(**same_unit, state=PledgeState.ACCEPTED))
@@ -122,6 +127,11 @@ def period_progress(period: Period, today: datetime.date) -> PeriodProgress:
                 late_units=row.get("late_units", 0),
             )
         )
+    return clusters
+
+
+def assemble_progress(period: Period, today: datetime.date, clusters: list[ProgressRow]) -> PeriodProgress:
+    """The progress from its cluster rows: the total row (named in today's language), the closures."""
     total = ProgressRow(
         cluster_id=None,
         name=str(_("All clusters and blocks")),
@@ -144,8 +154,8 @@ def period_progress(period: Period, today: datetime.date) -> PeriodProgress:
         today=today,
         clusters=clusters,
         total=total,
-        pledging_closed=pledging_closed,
-        self_assessment_closed=self_assessment_closed,
+        pledging_closed=today > period.pledging_closes,
+        self_assessment_closed=today > period.self_assessment_closes,
     )
 
 

@@ -93,20 +93,26 @@ class Headline:
         return {"labels": [str(row.year) for row in self.years], "datasets": datasets}
 
 
-def headline_targets(periods: list[Period]) -> list[Headline]:
-    """The headline targets of the periods' movement, year by year, in three queries.
-
-    Pledged: the targets of submitted and accepted pledges. Achieved: the achieved values of
-    finalised self-assessments. Percentages are averaged over the units, amounts added up.
-    """
+def headline_criteria(periods: list[Period]) -> dict[str, Criterion]:
+    """The movement's criteria followed as headline targets, by code (1 query)."""
     if not periods:
-        return []
-    movement_id = periods[0].movement_id
+        return {}
     codes = [spec.code for spec in HEADLINES]
-    criteria = {
+    return {
         criterion.code: criterion
-        for criterion in Criterion.objects.filter(task_area__movement_id=movement_id, code__in=codes)
+        for criterion in Criterion.objects.filter(
+            task_area__movement_id=periods[0].movement_id, code__in=codes
+        )
     }
+
+
+def headline_years(periods: list[Period], criteria: dict[str, Criterion]) -> dict[str, list[HeadlineYear]]:
+    """The pledged and achieved values year by year of each headline criterion, by code (2 queries).
+
+    Plain values only (no model instance): this is what `cached_headline_targets` keeps.
+    """
+    if not periods or not criteria:
+        return {}
     ids = [criterion.pk for criterion in criteria.values()]
     pledged = {
         (row["criterion_id"], row["pledge__period_id"]): row
@@ -132,8 +138,7 @@ def headline_targets(periods: list[Period]) -> list[Headline]:
         .values("criterion_id", "submission__period_id")
         .annotate(units=Count("pk"), mean=Avg("achieved_value"), total=Sum("achieved_value"))
     }
-    movement_end = periods[0].movement.end_year
-    headlines = []
+    years = {}
     for spec in HEADLINES:
         criterion = criteria.get(spec.code)
         if criterion is None:
@@ -154,12 +159,34 @@ def headline_targets(periods: list[Period]) -> list[Headline]:
                     goal=spec.goal,
                 )
             )
-        headlines.append(
-            Headline(
-                spec=spec,
-                criterion=criterion,
-                years=rows,
-                goal_note=str(spec.goal_note) % {"year": movement_end},
-            )
+        years[spec.code] = rows
+    return years
+
+
+def assemble_headlines(
+    periods: list[Period], criteria: dict[str, Criterion], years: dict[str, list[HeadlineYear]]
+) -> list[Headline]:
+    """The headlines from their criteria and values (no query; the goal notes in today's language)."""
+    if not periods:
+        return []
+    movement_end = periods[0].movement.end_year
+    return [
+        Headline(
+            spec=spec,
+            criterion=criteria[spec.code],
+            years=years[spec.code],
+            goal_note=str(spec.goal_note) % {"year": movement_end},
         )
-    return headlines
+        for spec in HEADLINES
+        if spec.code in criteria and spec.code in years
+    ]
+
+
+def headline_targets(periods: list[Period]) -> list[Headline]:
+    """The headline targets of the periods' movement, year by year, in three queries.
+
+    Pledged: the targets of submitted and accepted pledges. Achieved: the achieved values of
+    finalised self-assessments. Percentages are averaged over the units, amounts added up.
+    """
+    criteria = headline_criteria(periods)
+    return assemble_headlines(periods, criteria, headline_years(periods, criteria))

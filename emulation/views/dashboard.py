@@ -102,14 +102,15 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
     context: dict = {"periods": periods, "period": period, "today": today}
     if period is None:
         return render(request, "emulation/dashboard.html", context)
-    progress = dashboard.period_progress(period, today)
+    years = dashboard.movement_periods(periods, period)
+    # Cached under a key read in one query that moves with every write they depend on.
+    progress, headlines = dashboard.live_figures(period, years, today)
     snapshots = current_snapshots(period)
     cluster_snapshots = [s for s in snapshots if s.scope == RankingScope.CLUSTER]
     movement_snapshot = next((s for s in snapshots if s.scope == RankingScope.MOVEMENT), None)
     areas = dashboard.task_areas(period)
     boards = _boards(cluster_snapshots, areas, limit=dashboard.TOP_ENTRIES)
     board_list = [board for board, _html in boards]
-    years = dashboard.movement_periods(periods, period)
     choices = dashboard.trend_choices(period)
     trend_kind, trend_value = _trend_choice(request, choices)
     trend = dashboard.cached_trend(
@@ -117,7 +118,6 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
         unit=trend_value if trend_kind == "unit" else None,
         cluster_code=trend_value if trend_kind == "cluster" else None,
     )
-    headlines = dashboard.headline_targets(years)
     chart_data = {"trend": trend.chart(), **{headline.key: headline.chart() for headline in headlines}}
     if board_list:
         chart_data["areas"] = dashboard.area_chart(board_list, areas)

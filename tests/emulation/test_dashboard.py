@@ -28,7 +28,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from emulation.enums import PledgeState, SubmissionState
+from emulation import setup_services
+from emulation.enums import COLLECTIVE_TITLES, PledgeState, SubmissionState
 from emulation.models import (
     Criterion,
     CriterionResult,
@@ -41,6 +42,7 @@ from emulation.models import (
     SelfScore,
     Submission,
 )
+from emulation.services import pledges, scoring
 from emulation.services.rankings import compile_rankings
 from tests.emulation.conftest import at
 from tests.factories import (
@@ -916,8 +918,9 @@ def test_dashboard_serves_the_rankings_from_the_cache_and_a_new_snapshot_is_a_ne
     fresh = dashboard(client, world.p2025)
 
     # The warm page reads no ranking entry: the fragments and their means come from the cache,
-    # and so does the trend (cached under the current snapshots it is computed from).
-    assert counts[1] == counts[0] - 2
+    # and so does the trend (cached under the current snapshots it is computed from), and the
+    # progress and headline aggregates (4 queries, cached under their change key).
+    assert counts[1] == counts[0] - 6
     assert table_rows(warm, f"ranking-table-cluster:{cluster_a.pk}")[1][1] == "Chi cục Hải quan khu vực I"
     # A3 now has full marks (40 after the caps), level with KV1 and first by unit code: the new
     # snapshot is a new key, so the page shows it at once.
@@ -961,10 +964,11 @@ def sized(request, org, movement):
 def test_dashboard_query_count_does_not_grow_with_the_data(client, leader, sized, django_assert_num_queries):
     client.force_login(leader)
 
-    # Session, user, roles; periods; progress (2); snapshots; task areas; the entries of the
-    # snapshots not cached yet (the cache is empty); trend selector; the trend's snapshots and the
-    # trend itself (not cached yet); headline targets (3).
-    with django_assert_num_queries(15):
+    # Session, user, roles; periods; the live figures' change key, the year's clusters and the
+    # headline criteria, then (not cached yet) progress (2) and headline values (2); snapshots;
+    # task areas; the entries of the snapshots not cached yet (the cache is empty); trend
+    # selector; the trend's snapshots and the trend itself (not cached yet).
+    with django_assert_num_queries(17):
         response = dashboard(client, sized["p2025"])
 
     assert len(response.context["boards"]) == sized["n"]
@@ -973,7 +977,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, leader, sized
 def test_dashboard_of_the_current_period_query_count(client, leader, sized, django_assert_num_queries):
     client.force_login(leader)
 
-    with django_assert_num_queries(14):  # the trend is not cached yet: its snapshots, then the trend
+    with django_assert_num_queries(16):  # nothing cached yet: the live figures' key and values, the trend
         response = dashboard(client, sized["p2026"])
 
     assert response.context["progress"].total.units == sized["n"] ** 2
@@ -1024,9 +1028,10 @@ def test_dashboard_warm_page_reads_neither_entries_nor_trend(
     client.force_login(leader)
     dashboard(client, sized["p2025"])
 
-    # Session, user, roles; periods; progress (2); snapshots; task areas; trend selector; the
-    # trend's snapshots (its key); headline targets (3). The same at both data sizes.
-    with django_assert_num_queries(13):
+    # Session, user, roles; periods; the live figures' change key, the year's clusters and the
+    # headline criteria (the progress and headline values come from the cache); snapshots; task
+    # areas; trend selector; the trend's snapshots (its key). The same at both data sizes.
+    with django_assert_num_queries(11):
         response = dashboard(client, sized["p2025"])
 
     assert len(response.context["boards"]) == sized["n"]
@@ -1069,3 +1074,146 @@ def test_dashboard_trend_names_a_renamed_cluster_at_once(client, leader, world):
     response = dashboard(client, world.p2025)
 
     assert table_rows(response, "trend-table")[0] == ["Year", "Cụm A", "Cụm Bắc", "Movement average"]
+
+
+# --- Live figures: cached under a change key, every write through the services shows at once ---------
+
+
+def headline_row(response, year: int) -> list[str]:
+    """The 4.2 headline's row of a year (the first headline table), as the page shows it."""
+    return next(row for row in table_rows(response, "headline-table") if row[0] == str(year))
+
+
+def cluster_rows(response) -> list[list[str]]:
+    return table_rows(response, "progress-table")[1:]
+
+
+def test_dashboard_figures_follow_a_pledge_through_submit_accept_return_and_a_target_edit(
+    client, leader, secretary, world
+):
+    a3 = Pledge.objects.get(unit=world.a3, period=world.p2026)
+    target_42 = PledgeTarget.objects.get(pledge=a3, criterion__code="4.2")
+    with at(datetime.date(2026, 1, 20)):  # pledging open
+        client.force_login(leader)
+        first = dashboard(client, world.p2026)
+        pledges.save_pledge(
+            a3,
+            actor=secretary,
+            version=a3.version,
+            collective_title=COLLECTIVE_TITLES[0],
+            targets={target_42.criterion_id: pledges.TargetInput(D("70"))},
+            registrations=[],
+        )
+        pledges.submit_pledge(a3, actor=secretary)
+        submitted = dashboard(client, world.p2026)
+        pledges.accept_pledge(a3, actor=secretary)
+        accepted = dashboard(client, world.p2026)
+        pledges.return_pledge(a3, actor=secretary, reason="Chỉ tiêu 4.2 thấp.")
+        returned = dashboard(client, world.p2026)
+        a3.refresh_from_db()
+        # The same states as after the first submission: only the target (and the version) moved.
+        pledges.save_pledge(
+            a3,
+            actor=secretary,
+            version=a3.version,
+            collective_title=a3.collective_title,
+            targets={target_42.criterion_id: pledges.TargetInput(D("80"))},
+            registrations=[],
+        )
+        pledges.submit_pledge(a3, actor=secretary)
+        resubmitted = dashboard(client, world.p2026)
+
+    # Cụm A: pledges submitted, accepted. 4.2 pledged: (100 + 98 + 99) / 3 = 99 before A3;
+    # with A3's 70: 367 / 4 = 91.75; with 80: 377 / 4 = 94.25.
+    assert cluster_rows(first)[0][2:4] == ["2", "1"]
+    assert headline_row(first, 2026)[1] == "99 (3)"
+    assert cluster_rows(submitted)[0][2:4] == ["3", "1"]
+    assert headline_row(submitted, 2026)[1] == "91.75 (4)"
+    assert cluster_rows(accepted)[0][2:4] == ["3", "2"]
+    assert cluster_rows(returned)[0][2:4] == ["2", "1"]
+    assert headline_row(returned, 2026)[1] == "99 (3)"
+    assert cluster_rows(resubmitted)[0][2:4] == ["3", "1"]
+    assert headline_row(resubmitted, 2026)[1] == "94.25 (4)"
+
+
+def test_dashboard_figures_follow_a_submitted_self_assessment(client, leader, secretary, world):
+    kv2 = Submission.objects.get(unit=world.kv2, period=world.p2026)
+    with at(datetime.date(2026, 12, 10)):  # self-assessment open
+        client.force_login(leader)
+        before = dashboard(client, world.p2026)
+        scoring.submit_submission(kv2, actor=secretary)
+        after = dashboard(client, world.p2026)
+
+    # Cụm B's self-assessments submitted: none (KV2 draft, B2 returned), then KV2's.
+    assert cluster_rows(before)[1][4] == "0"
+    assert cluster_rows(after)[1][4] == "1"
+
+
+def test_dashboard_figures_follow_a_new_scorer_and_a_reopened_and_finalised_period(
+    client, leader, secretary, world
+):
+    client.force_login(leader)
+    before = dashboard(client, world.p2026)
+    scoring.assign_scorer(world.s_a2, member=world.scorers[1], actor=secretary)
+    assigned = dashboard(client, world.p2026)
+    finalised_2025 = dashboard(client, world.p2025)
+    scoring.reopen_period(world.p2025, actor=secretary, reason="Sửa điểm.")
+    reopened = dashboard(client, world.p2025)
+    world.p2025.refresh_from_db()
+    scoring.finalise_period(world.p2025, actor=secretary)
+    finalised_again = dashboard(client, world.p2025)
+
+    # Cụm A's scoring: 1 done of 3, then of 4. 4.2 achieved in 2025 counts finalised
+    # self-assessments only: (98 + 92 + 100 + 85 + 80) / 5 = 91, none once reopened.
+    assert cluster_rows(before)[0][5] == "1/3"
+    assert cluster_rows(assigned)[0][5] == "1/4"
+    assert headline_row(finalised_2025, 2025)[2] == "91 (5)"
+    assert headline_row(reopened, 2025)[2] == "—"
+    assert headline_row(finalised_again, 2025)[2] == "91 (5)"
+
+
+def test_dashboard_late_units_follow_a_changed_deadline_and_a_new_day(client, leader, secretary, world):
+    with at(datetime.date(2026, 1, 31)):  # the last day of pledging
+        client.force_login(leader)
+        last_day = dashboard(client, world.p2026)
+    with at(datetime.date(2026, 2, 1)):
+        client.force_login(leader)
+        next_day = dashboard(client, world.p2026)
+        world.p2026.pledging_closes = datetime.date(2026, 2, 15)
+        setup_services.update_period(world.p2026, actor=secretary)
+        extended = dashboard(client, world.p2026)
+
+    # Late after the pledging deadline: A3 (draft); KV2 (returned) and B3 (none).
+    assert [row[-1] for row in cluster_rows(last_day)[:2]] == ["0", "0"]
+    assert [row[-1] for row in cluster_rows(next_day)[:2]] == ["1", "2"]
+    assert [row[-1] for row in cluster_rows(extended)[:2]] == ["0", "0"]
+
+
+def test_dashboard_progress_follows_a_unit_moved_and_a_cluster_renamed(client, leader, world):
+    cluster_b = world.clusters[2026][1]
+    client.force_login(leader)
+    before = dashboard(client, world.p2026)
+    membership = ClusterMembership.objects.get(unit=world.a3, year=2026)
+    membership.cluster = cluster_b  # as the admin's change form saves it
+    membership.save()
+    moved = dashboard(client, world.p2026)
+    cluster_b.name = "Cụm B mới"
+    cluster_b.save()
+    renamed = dashboard(client, world.p2026)
+
+    # A3 (draft pledge, no self-assessment) leaves Cụm A for Cụm B: 3 + 3 units, then 2 + 4.
+    assert [row[:2] for row in cluster_rows(before)[:2]] == [["Cụm A", "3"], ["Cụm B", "3"]]
+    assert [row[:2] for row in cluster_rows(moved)[:2]] == [["Cụm A", "2"], ["Cụm B", "4"]]
+    assert [row[:2] for row in cluster_rows(renamed)[:2]] == [["Cụm A", "2"], ["Cụm B mới", "4"]]
+
+
+def test_dashboard_headline_follows_a_renamed_criterion(client, leader, secretary, world):
+    client.force_login(leader)
+    dashboard(client, world.p2025)
+    criterion = Criterion.objects.get(task_area__movement_id=world.p2025.movement_id, code="4.2")
+    criterion.title = "Tỷ lệ thu nộp điện tử (mới)"
+    setup_services.update_criterion(criterion, actor=secretary)
+
+    response = dashboard(client, world.p2025)
+
+    assert "Tỷ lệ thu nộp điện tử (mới)" in response.content.decode()
