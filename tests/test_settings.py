@@ -116,3 +116,28 @@ def test_settings_celery_acknowledges_late_with_bounded_redelivery():
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert settings.CELERY_TASK_TIME_LIMIT < timeout < 3600
     assert settings.CELERY_TASK_SERIALIZER == "json"
+
+
+def test_settings_manage_py_runs_in_development_mode_when_debug_is_not_set():
+    result = run_django({}, "check")
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_settings_serving_without_settings_refuses_to_start():
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is false" in result.stderr
