@@ -508,7 +508,7 @@ def _target_streams(year: int, by_unit: dict) -> tuple[_Stream, _Stream]:
     return targets, scores
 
 
-def _targets_met(year: int, by_unit: dict) -> dict[int, bool]:
+def targets_met(year: int, by_unit: dict) -> dict[int, bool]:
     """Whether every target was met, for the units with a valued target (the demo reads it too)."""
     targets, scores = _target_streams(year, by_unit)
     met: dict[int, bool] = {}

@@ -16,9 +16,9 @@ clusters or years:
 - `unit_outlook` (the unit officer's home): 4 queries; `cluster_members`: 1 query;
 - `live_figures`: the progress and the headline targets, cached under a change key read in 1
   query (with the year's clusters and the headline criteria: 3 queries when cached);
-- `cached_sections`: the rendered progress, trend and headline sections of the movement
-  dashboard, cached under a digest of the data they show (rendering them was most of the page's
-  time at 10x the demo data).
+- the view caches the rendered progress, trend and headline sections with
+  `emulation.fragments.cached_sections`, under a digest of the data they show (rendering them was
+  most of the page's time at 10x the demo data).
 
 Modules: `common` (rounding, the period switcher), `progress`, `rankings` (boards, task-area
 means, trends, rank history), `targets` (headline targets), `units` (a unit's record and outlook).
@@ -32,7 +32,6 @@ returned document is not submitted), counted once each, as of today.
 from emulation.dashboard.common import (
     TOP_ENTRIES,
     area_label,
-    cached_sections,
     chosen_period,
     default_period,
     movement_periods,
@@ -100,7 +99,6 @@ __all__ = [
     "area_chart",
     "area_label",
     "area_results",
-    "cached_sections",
     "cached_trend",
     "chosen_period",
     "cluster_boards",

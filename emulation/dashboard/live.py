@@ -29,10 +29,10 @@ import hashlib
 from django.core.cache import cache
 from django.db import connection
 
-from emulation.dashboard.common import FRAGMENT_CACHE_SECONDS
 from emulation.dashboard.progress import PeriodProgress, assemble_progress, progress_rows
 from emulation.dashboard.targets import Headline, assemble_headlines, headline_criteria, headline_years
 from emulation.enums import PledgeState, SubmissionState
+from emulation.fragments import FRAGMENT_CACHE_SECONDS
 from emulation.models import Period, Pledge, ScorerAssignment, Submission
 from emulation.services.reminders import PLEDGE_DONE_STATES
 from units.models import Cluster, ClusterMembership

@@ -14,7 +14,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from emulation.dashboard.common import (
-    FRAGMENT_CACHE_SECONDS,
     TOP_ENTRIES,
     area_label,
     chart_number,
@@ -23,6 +22,7 @@ from emulation.dashboard.common import (
     with_area_list,
 )
 from emulation.enums import RankingScope
+from emulation.fragments import FRAGMENT_CACHE_SECONDS
 from emulation.models import Period, RankingEntry, RankingSnapshot, TaskArea
 from emulation.services.rankings import preferred_kind_first
 from units.models import Cluster, ClusterMembership, Unit

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from emulation import dashboard, dashboard_exports
 from emulation.enums import RankingScope
+from emulation.fragments import cached_sections
 from emulation.models import Period, RankingEntry, RankingSnapshot
 from emulation.permissions import is_unit_officer_of
 from emulation.services.rankings import current_snapshots
@@ -130,7 +131,7 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
         "trend_cluster_code": trend_value if trend_kind == "cluster" else None,
     }
     # What each section shows, as plain values: the key of its cached HTML.
-    sections = dashboard.cached_sections(
+    sections = cached_sections(
         {
             "tiles": (
                 "emulation/_dashboard_tiles.html",

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from emulation.dashboard import cached_sections
 from emulation.enums import PledgeState
 from emulation.forms.pledges import PledgeForm, RegistrationFormSet, ReopenPledgeForm, ReturnPledgeForm
+from emulation.fragments import cached_sections
 from emulation.models import Period, Pledge
 from emulation.permissions import (
     can_review_pledges,

@@ -16,8 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from emulation.dashboard import cached_sections
 from emulation.enums import RankingScope
+from emulation.fragments import cached_sections
 from emulation.models import Period, RankingEntry, RankingSnapshot, Submission, TaskArea
 from emulation.permissions import can_read_submission
 from emulation.services.rankings import (

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from emulation.dashboard import cached_sections
 from emulation.enums import SUBMISSION_SCORABLE_STATES, Measure, SubmissionState
 from emulation.forms.scoring import ReturnSubmissionForm, ScoreEntry, ScoringForm
+from emulation.fragments import cached_sections
 from emulation.models import (
     Criterion,
     Evidence,
