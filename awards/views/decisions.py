@@ -22,6 +22,7 @@ from awards.permissions import (
 )
 from awards.services.decisions import DecisionNumberTakenError, create_decision, revoke_award
 from awards.services.nominations import AwardsError
+from emulation.downloads import PDF, serve_stored_file
 from units.models import AuditEntry
 from units.permissions import is_secretary
 
@@ -102,16 +103,13 @@ def decision_file(request: HttpRequest, pk: int) -> FileResponse:
     decision = get_decision_for_user(request.user, pk)
     if not decision.file:
         raise Http404(_("No signed file was attached to this decision."))
-    try:
-        handle = decision.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("This file is missing from the storage.")) from None
     safe_number = "".join(char if char.isalnum() else "-" for char in decision.number)
-    response = FileResponse(handle, content_type="application/pdf", filename=f"{safe_number}.pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response._csp_exempt = True  # the browser's PDF viewer is a plugin a CSP would block
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return serve_stored_file(
+        decision.file,
+        content_type=PDF,
+        filename=f"{safe_number}.pdf",
+        missing=_("This file is missing from the storage."),
+    )
 
 
 @require_POST

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -48,7 +50,8 @@ from awards.services.nominations import (
     submit_nomination,
     update_nomination,
 )
-from emulation.evidence import ACCEPTED_DESCRIPTION, INLINE_CONTENT_TYPES
+from emulation.downloads import serve_stored_file
+from emulation.evidence import ACCEPTED_DESCRIPTION
 from emulation.permissions import is_unit_officer_of
 from units.enums import Role
 from units.models import AuditEntry, Unit
@@ -261,30 +264,14 @@ def nomination_document_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def nomination_document_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Serve a dossier file to a reader of its nomination, never as a page of this site.
-
-    The same policy as the emulation evidence files: the stored content type (decided by the
-    content at upload) with nosniff; PDFs open in the browser's viewer (no CSP, which would
-    block the viewer plugin), images and Office files get a `sandbox` policy.
-    """
+    """Serve a dossier file to a reader of its nomination (policy: emulation.downloads)."""
     document = get_document_for_user(request.user, pk)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("This file is missing from the storage. Ask the unit to upload it again.")) from None
-    response = FileResponse(
-        handle,
+    return serve_stored_file(
+        document.file,
         content_type=document.content_type,
-        as_attachment=document.content_type not in INLINE_CONTENT_TYPES,
         filename=document.original_name,
+        missing=_("This file is missing from the storage. Ask the unit to upload it again."),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    if document.content_type == "application/pdf":
-        response._csp_exempt = True  # read by django-csp's middleware
-    else:
-        response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-cache"
-    return response
 
 
 @require_POST
@@ -314,16 +301,25 @@ def _secretary_nomination(request: HttpRequest, pk: int) -> Nomination:
     return nomination
 
 
-@require_POST
-def nomination_screen(request: HttpRequest, pk: int) -> HttpResponse:
-    nomination = _secretary_nomination(request, pk)
+def _carry_out(
+    request: HttpRequest, nomination: Nomination, action: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run a secretary's step on the nomination: its refusal or `done` as a message, then back."""
     try:
-        start_screening(nomination, actor=request.user)
+        action()
     except AwardsError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Screening started."))
+        messages.success(request, done)
     return redirect(nomination)
+
+
+@require_POST
+def nomination_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _secretary_nomination(request, pk)
+    return _carry_out(
+        request, nomination, lambda: start_screening(nomination, actor=request.user), _("Screening started.")
+    )
 
 
 @require_POST
@@ -332,13 +328,12 @@ def nomination_supplement(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST, label=_("What the unit must supplement"), prefix_id="supplement")
     if not form.is_valid():
         return _render_refused(request, nomination, supplement_form=form)
-    try:
-        request_supplement(nomination, actor=request.user, reason=form.cleaned_data["reason"])
-    except AwardsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The nomination was returned to the unit for supplements."))
-    return redirect(nomination)
+    return _carry_out(
+        request,
+        nomination,
+        lambda: request_supplement(nomination, actor=request.user, reason=form.cleaned_data["reason"]),
+        _("The nomination was returned to the unit for supplements."),
+    )
 
 
 @require_POST
@@ -347,16 +342,13 @@ def nomination_send(request: HttpRequest, pk: int) -> HttpResponse:
     form = SendToCouncilForm(request.POST, year=nomination.year)
     if not form.is_valid():
         return _render_refused(request, nomination, send_form=form)
-    try:
-        send_to_council(nomination, actor=request.user, session=form.cleaned_data["session"])
-    except AwardsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("The nomination is on the agenda of %(session)s.") % {"session": form.cleaned_data["session"]},
-        )
-    return redirect(nomination)
+    session = form.cleaned_data["session"]
+    return _carry_out(
+        request,
+        nomination,
+        lambda: send_to_council(nomination, actor=request.user, session=session),
+        _("The nomination is on the agenda of %(session)s.") % {"session": session},
+    )
 
 
 @require_POST
@@ -365,13 +357,12 @@ def nomination_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST, label=_("Why the nomination is rejected"), prefix_id="reject")
     if not form.is_valid():
         return _render_refused(request, nomination, reject_form=form)
-    try:
-        reject_nomination(nomination, actor=request.user, reason=form.cleaned_data["reason"])
-    except AwardsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The nomination was rejected."))
-    return redirect(nomination)
+    return _carry_out(
+        request,
+        nomination,
+        lambda: reject_nomination(nomination, actor=request.user, reason=form.cleaned_data["reason"]),
+        _("The nomination was rejected."),
+    )
 
 
 def nomination_list(request: HttpRequest) -> HttpResponse:

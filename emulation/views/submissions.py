@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from emulation import scoring
-from emulation.evidence import ACCEPTED_DESCRIPTION, INLINE_CONTENT_TYPES
+from emulation.downloads import serve_stored_file
+from emulation.evidence import ACCEPTED_DESCRIPTION
 from emulation.forms.submissions import EvidenceForm, SubmissionForm
 from emulation.models import (
     Criterion,
@@ -291,29 +292,11 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Serve an evidence file to a reader of its self-assessment, never as a page of this site.
-
-    PDF and images open in the browser, Office files download. The stored content type (decided
-    by the file's content at upload) is sent with nosniff. Images and Office files get a
-    `sandbox` policy that keeps anything active inside them away from this site's pages. A PDF gets
-    no policy at all: Chromium's PDF viewer is a plugin, which a sandboxed or `object-src 'none'`
-    document is not allowed to load, so any policy would turn "opens inline" into a blank page.
-    """
+    """Serve an evidence file to a reader of its self-assessment (policy: emulation.downloads)."""
     evidence = get_evidence_for_user(request.user, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("This file is missing from the storage. Ask the unit to upload it again.")) from None
-    response = FileResponse(
-        handle,
+    return serve_stored_file(
+        evidence.file,
         content_type=evidence.content_type,
-        as_attachment=evidence.content_type not in INLINE_CONTENT_TYPES,
         filename=evidence.original_name,
+        missing=_("This file is missing from the storage. Ask the unit to upload it again."),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    if evidence.content_type == "application/pdf":
-        response._csp_exempt = True  # read by django-csp's middleware
-    else:
-        response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-cache"
-    return response

@@ -331,3 +331,26 @@ def test_decision_list_query_count_does_not_grow(
         response = client.get(reverse("awards:decision-list"))
 
     assert [decision.award_count for decision in response.context["page"]] == [1] * size
+
+
+def test_decision_file_opens_in_the_pdf_viewer_and_never_as_a_page(client, approved, secretary):
+    nomination = approved("CSTDCS")
+    client.force_login(secretary)
+    client.post(reverse("awards:decision-create"), decision_post([nomination]))
+    decision = Decision.objects.get()
+    url = reverse("awards:decision-file", kwargs={"pk": decision.pk})
+
+    served = client.get(url)
+    body = b"".join(served.streaming_content)
+    decision.file.storage.delete(decision.file.name)
+    missing = client.get(url)
+
+    assert body == PDF
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"] == "inline; filename*=utf-8''125-Q%C4%90-CHQ.pdf"  # 125/QĐ-CHQ
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Cache-Control"] == "private, no-cache"
+    assert (
+        "Content-Security-Policy" not in served
+    )  # the browser's PDF viewer is a plugin a policy would block
+    assert missing.status_code == 404
