@@ -40,6 +40,7 @@ from awards.services.council import (
     stored_results,
 )
 from awards.services.nominations import AwardsError
+from awards.views.steps import carry_out
 from units.models import AuditEntry
 from units.permissions import is_secretary
 
@@ -190,15 +191,13 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(session)
-    try:
-        record_attendance(
-            session, present_ids={user.pk for user in form.cleaned_data["present"]}, actor=request.user
-        )
-    except AwardsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Attendance recorded."))
-    return redirect(session)
+    present_ids = {user.pk for user in form.cleaned_data["present"]}
+    return carry_out(
+        request,
+        session,
+        lambda: record_attendance(session, present_ids=present_ids, actor=request.user),
+        _("Attendance recorded."),
+    )
 
 
 @require_POST
@@ -209,18 +208,17 @@ def session_vote(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(session)
-    try:
-        cast_vote(
+    return carry_out(
+        request,
+        session,
+        lambda: cast_vote(
             session,
             nomination=form.cleaned_data["nomination"],
             member=request.user,
             choice=form.cleaned_data["choice"],
-        )
-    except AwardsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Your vote was recorded. It stays secret until the session closes."))
-    return redirect(session)
+        ),
+        _("Your vote was recorded. It stays secret until the session closes."),
+    )
 
 
 @require_POST
@@ -231,19 +229,18 @@ def session_written_vote(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Nothing was saved. Correct the fields marked below."))
         return session_detail(request, pk, written_form=form, status=400)
-    try:
-        record_written_vote(
+    return carry_out(
+        request,
+        session,
+        lambda: record_written_vote(
             session,
             nomination=form.cleaned_data["nomination"],
             member=form.cleaned_data["member"],
             choice=form.cleaned_data["choice"],
             actor=request.user,
-        )
-    except AwardsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The written vote was recorded."))
-    return redirect(session)
+        ),
+        _("The written vote was recorded."),
+    )
 
 
 @require_POST

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -50,6 +48,7 @@ from awards.services.nominations import (
     submit_nomination,
     update_nomination,
 )
+from awards.views.steps import carry_out
 from emulation.downloads import serve_stored_file
 from emulation.evidence import ACCEPTED_DESCRIPTION
 from emulation.permissions import is_unit_officer_of
@@ -301,23 +300,10 @@ def _secretary_nomination(request: HttpRequest, pk: int) -> Nomination:
     return nomination
 
 
-def _carry_out(
-    request: HttpRequest, nomination: Nomination, action: Callable[[], object], done: str
-) -> HttpResponse:
-    """Run a secretary's step on the nomination: its refusal or `done` as a message, then back."""
-    try:
-        action()
-    except AwardsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return redirect(nomination)
-
-
 @require_POST
 def nomination_screen(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = _secretary_nomination(request, pk)
-    return _carry_out(
+    return carry_out(
         request, nomination, lambda: start_screening(nomination, actor=request.user), _("Screening started.")
     )
 
@@ -328,7 +314,7 @@ def nomination_supplement(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST, label=_("What the unit must supplement"), prefix_id="supplement")
     if not form.is_valid():
         return _render_refused(request, nomination, supplement_form=form)
-    return _carry_out(
+    return carry_out(
         request,
         nomination,
         lambda: request_supplement(nomination, actor=request.user, reason=form.cleaned_data["reason"]),
@@ -343,7 +329,7 @@ def nomination_send(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_refused(request, nomination, send_form=form)
     session = form.cleaned_data["session"]
-    return _carry_out(
+    return carry_out(
         request,
         nomination,
         lambda: send_to_council(nomination, actor=request.user, session=session),
@@ -357,7 +343,7 @@ def nomination_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST, label=_("Why the nomination is rejected"), prefix_id="reject")
     if not form.is_valid():
         return _render_refused(request, nomination, reject_form=form)
-    return _carry_out(
+    return carry_out(
         request,
         nomination,
         lambda: reject_nomination(nomination, actor=request.user, reason=form.cleaned_data["reason"]),
