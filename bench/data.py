@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import shutil
 import time
 from pathlib import Path
 
 import psycopg2
 from psycopg2 import sql
 
-from bench.common import ROOT, BenchError, Config, Log, db_name, run_manage, url_with_database
+from bench.common import ROOT, BenchError, Config, Log, db_name, media_dir, run_manage, url_with_database
 
 MARKER_TABLE = "bench_seed_marker"
 # The code whose output the bench databases are: a change is reported (FRESH=1 rebuilds).
@@ -89,6 +90,19 @@ def _drop_and_create(cfg: Config, scale: int) -> None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         connection.close()
+
+
+def drop(cfg: Config, scale: int) -> None:
+    """Drop the bench database of `scale` and its uploaded files (the smoke test cleans up so)."""
+    name = db_name(cfg, scale)
+    _check_name(cfg, scale, name)
+    connection = _admin(cfg)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        connection.close()
+    shutil.rmtree(media_dir(cfg, scale).parent, ignore_errors=True)
 
 
 def read_marker(cfg: Config, scale: int) -> dict | None:

@@ -181,12 +181,16 @@ if not REDIS_URL and not DEBUG:
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must start with redis://, not {REDIS_URL!r}.")
 
+# Every key the application writes to Redis (cache, queues, results) starts with this prefix, so
+# two installations or a test run can share one Redis server without taking each other's tasks.
+REDIS_KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "")
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "emulation"),
+            "KEY_PREFIX": REDIS_KEY_PREFIX + env_str("CACHE_KEY_PREFIX", "emulation"),
         }
     }
 else:
@@ -234,6 +238,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
     "unacked_mutex_expire": min(30, _VISIBILITY_TIMEOUT),
 }
+if REDIS_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = REDIS_KEY_PREFIX
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": REDIS_KEY_PREFIX}
 # The nightly jobs claim one run per slot of this length (emulation.services.scheduling), so two
 # beat processes cannot run them twice; tests shorten it.
 SCHEDULE_SLOT_SECONDS = env_int("SCHEDULE_SLOT_SECONDS", 86400)

@@ -152,6 +152,19 @@ def _target(rng: random.Random, criterion: Criterion, year: int) -> Decimal:
     return Decimal(str(round(value, 1)))
 
 
+def _sent_at(rng: random.Random, period: Period, now: datetime.datetime) -> datetime.datetime:
+    """When a demo pledge was sent: on the deadline of a closed year; for the open year, on one of
+    the days between the window's opening and the day before seeding, never in the future."""
+    today = timezone.localdate(now)
+    day = period.pledging_closes
+    if day >= today:
+        first = min(max(period.pledging_opens, today - datetime.timedelta(days=14)), today)
+        span = max((today - first).days - 1, 0)
+        day = first + datetime.timedelta(days=rng.randint(0, span))
+    sent = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    return min(sent, now)
+
+
 def _open_year_state(rng: random.Random) -> str | None:
     """A believable spread of progress two weeks before the deadline (None: not started)."""
     draw = rng.random()
@@ -175,7 +188,7 @@ def _create_pledges(
     existing = set(Pledge.objects.filter(period=period).values_list("unit_id", flat=True))
     new_pledges: list[Pledge] = []
     plans: dict[int, tuple[random.Random, bool]] = {}
-    submitted_at = timezone.make_aware(datetime.datetime.combine(period.pledging_closes, datetime.time(9)))
+    now = timezone.now()
     for membership in members:
         unit = membership.unit
         if unit.pk in existing:
@@ -191,6 +204,8 @@ def _create_pledges(
         if rng.random() < FLAG_REGISTRATION_SHARE:
             title = Title.CO_BO  # aiming for the ministry flag: only a registered unit can get it (rule 20)
         is_filed = state in (PledgeState.SUBMITTED, PledgeState.ACCEPTED, PledgeState.RETURNED)
+        submitted_at = _sent_at(ctx.rng_for("pledge-sent", unit.code, period.year), period, now)
+        reviewed_at = min(submitted_at + datetime.timedelta(days=1), now)
         new_pledges.append(
             Pledge(
                 unit=unit,
@@ -198,7 +213,7 @@ def _create_pledges(
                 collective_title=title,
                 state=state,
                 submitted_at=submitted_at if is_filed else None,
-                reviewed_at=submitted_at if state in (PledgeState.ACCEPTED, PledgeState.RETURNED) else None,
+                reviewed_at=reviewed_at if state in (PledgeState.ACCEPTED, PledgeState.RETURNED) else None,
                 return_reason="Đề nghị nâng chỉ tiêu tỷ lệ thu nộp điện tử."
                 if state == PledgeState.RETURNED
                 else "",

@@ -1,12 +1,66 @@
-"""Shared fixtures: the Celery app in eager mode, and one persona per role."""
+"""Shared fixtures: the clock, the Celery app in eager mode, and one persona per role."""
+
+import datetime
+import zoneinfo
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.test import override_settings
 
 from config.celery import app as celery_app
 from tests.factories import TEST_PASSWORD, StaffFactory, UnitFactory, UserFactory
 from tests.figures import FIGURES
 from units.enums import Role
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="YYYY-MM-DD[THH:MM]",
+        help="start every test's clock at this local date and time (Asia/Ho_Chi_Minh), running on "
+        "from there, to show the suite does not depend on today's date",
+    )
+
+
+def pytest_configure(config):
+    """With --clock, the whole run (database set-up, fixtures of every scope, tests) happens as if
+    started at that moment; the clock keeps ticking, and a test that travels elsewhere with
+    time_machine nests inside it."""
+    value = config.getoption("--clock")
+    if value:
+        start = datetime.datetime.fromisoformat(value)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+        config._clock = time_machine.travel(start, tick=True)
+        config._clock.start()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_clock", None) is not None:
+        config._clock.stop()
+
+
+def pytest_report_header(config):
+    if config.getoption("--clock"):
+        return f"clock: every test starts at {config.getoption('--clock')} (Asia/Ho_Chi_Minh)"
+    return None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Delete every Redis key this run wrote (its prefix is unique to the run: tests/settings.py)."""
+    prefix = getattr(settings, "REDIS_KEY_PREFIX", "")
+    if not (settings.REDIS_URL and prefix):
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+    finally:
+        client.close()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench import report
+from bench import data, report
 from bench.common import Config, ratio
 from bench.run import run_bench
 
@@ -44,8 +44,10 @@ def bench():
         write_results=False,
         prefix=f"test_{base}_bench",
     )
-    results, rows, text = run_bench(cfg, log=lambda _message: None)
-    return results, rows, text
+    try:
+        yield run_bench(cfg, log=lambda _message: None)
+    finally:
+        data.drop(cfg, 1)  # the run leaves no database and no file behind
 
 
 def test_bench_table_has_a_row_for_every_measurement(bench):

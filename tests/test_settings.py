@@ -1,5 +1,6 @@
 """Settings: safe production start, the embedded defaults, and Django's deployment checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -141,3 +142,59 @@ def test_settings_serving_without_settings_refuses_to_start():
 
     assert result.returncode != 0
     assert "SECRET_KEY is required when DEBUG is false" in result.stderr
+
+
+def read_redis_settings(env_overrides: dict) -> dict:
+    """The Redis-related settings a fresh process gets from tests/settings.py and `env_overrides`."""
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    for name in ("TEST_REDIS_READY", "REDIS_KEY_PREFIX", "REDIS_TEST_DB"):
+        env.pop(name, None)
+    env.update({"DJANGO_SETTINGS_MODULE": "tests.settings", **env_overrides})
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'redis': s.REDIS_URL, 'broker': s.CELERY_BROKER_URL, "
+        "'queue_prefix': s.CELERY_BROKER_TRANSPORT_OPTIONS.get('global_keyprefix'), "
+        "'results_prefix': getattr(s, 'CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS', {}).get('global_keyprefix'), "
+        "'cache_prefix': s.CACHES['default'].get('KEY_PREFIX')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    return json.loads(result.stdout)
+
+
+def test_settings_tests_use_their_own_redis_database_and_a_prefix_per_run():
+    first = read_redis_settings({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+    second = read_redis_settings({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+
+    # Not the developer's database 0, where `make worker` listens.
+    assert first["redis"] == first["broker"] == "redis://127.0.0.1:6379/15"
+    assert first["queue_prefix"].startswith("test-")
+    assert first["queue_prefix"] == first["results_prefix"]
+    assert first["cache_prefix"].startswith(first["queue_prefix"])
+    assert first["queue_prefix"] != second["queue_prefix"]  # two runs at once do not share queues
+    assert read_redis_settings({"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_TEST_DB": "9"})[
+        "redis"
+    ].endswith("/9")
+
+
+def test_settings_redis_key_prefix_reaches_cache_queues_and_results():
+    production = read_redis_settings(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "true",
+            "REDIS_URL": "redis://h:6379/2",
+            "REDIS_KEY_PREFIX": "site2:",
+        }
+    )
+
+    assert production["redis"] == "redis://h:6379/2"  # config.settings leaves the database alone
+    assert production["queue_prefix"] == production["results_prefix"] == "site2:"
+    assert production["cache_prefix"] == "site2:emulation"

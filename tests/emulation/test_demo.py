@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.test import override_settings
 from django.utils import timezone
 
@@ -93,6 +93,16 @@ def test_demo_2026_has_units_at_every_pledging_stage(demo):
     states = set(Pledge.objects.filter(period__year=2026).values_list("state", flat=True))
 
     assert states == {PledgeState.DRAFT, PledgeState.SUBMITTED, PledgeState.RETURNED, PledgeState.ACCEPTED}
+
+
+def test_demo_pledges_were_sent_and_reviewed_before_today_never_after(demo):
+    now = timezone.now()
+    pledges = Pledge.objects.all()
+
+    assert pledges.filter(period__year=2026, submitted_at__isnull=False).exists()
+    assert not pledges.filter(submitted_at__gt=now).exists()  # "sent on 22/12" seen on 07/12 was a bug
+    assert not pledges.filter(reviewed_at__gt=now).exists()
+    assert not pledges.filter(reviewed_at__lt=F("submitted_at")).exists()
 
 
 def test_demo_panels_have_three_scorers_none_in_conflict(demo):

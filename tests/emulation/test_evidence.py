@@ -208,7 +208,9 @@ def in_window():
 
 
 @pytest.fixture
-def submission(org, unit_officer, period):
+def submission(org, unit_officer, period, in_window):
+    """Started inside the window: the fixture writes at the same clock as the test reads (its audit
+    entry must not be newer than the test's own steps, whatever today's date)."""
     return start_submission(org.branch_a, period, actor=unit_officer)
 
 
