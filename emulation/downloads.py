@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
-from emulation.evidence import INLINE_CONTENT_TYPES
+from core.uploads import INLINE_CONTENT_TYPES
 
 PDF = "application/pdf"
 

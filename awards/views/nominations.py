@@ -49,8 +49,8 @@ from awards.services.nominations import (
     update_nomination,
 )
 from awards.views.steps import carry_out
+from core.uploads import ACCEPTED_DESCRIPTION
 from emulation.downloads import serve_stored_file
-from emulation.evidence import ACCEPTED_DESCRIPTION
 from emulation.permissions import is_unit_officer_of
 from units.enums import Role
 from units.models import AuditEntry, Unit

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.uploads import ACCEPTED_DESCRIPTION
 from emulation import scoring
 from emulation.downloads import serve_stored_file
-from emulation.evidence import ACCEPTED_DESCRIPTION
 from emulation.forms.submissions import EvidenceForm, SubmissionForm
 from emulation.models import (
     Criterion,

@@ -14,12 +14,13 @@ from awards.services.decisions import create_decision, revoke_award
 from awards.services.nominations import AwardsError
 from awards.views.decisions import staff_award_history, unit_award_history
 from tests.factories import StaffFactory
+from tests.files import pdf_bytes
 from units.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

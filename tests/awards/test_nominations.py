@@ -23,7 +23,7 @@ from awards.services.nominations import (
     start_screening,
     submit_nomination,
 )
-from emulation.evidence import check_evidence_file
+from core.uploads import check_uploaded_file
 from emulation.models import IndividualRegistration, RankingEntry, RankingSnapshot
 from tests.factories import (
     ClusterFactory,
@@ -33,12 +33,13 @@ from tests.factories import (
     StaffFactory,
     UnitFactory,
 )
+from tests.files import pdf_bytes
 from units.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 CSTDCS_DOSSIER = ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"]
 
 
@@ -52,7 +53,7 @@ def pdf_upload(name: str, salt: str = "") -> SimpleUploadedFile:
 
 def attach(nomination, kind: str, actor) -> NominationDocument:
     upload = pdf_upload(f"{kind}.pdf", kind)
-    checked = check_evidence_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
+    checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
     return add_document(nomination, actor=actor, kind=kind, upload=upload, checked=checked)
 
 
