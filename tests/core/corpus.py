@@ -43,6 +43,7 @@ NOT_OFFICE = "not a Word (.docx) or Excel (.xlsx) file"
 BOMB = "archives built like this are used to harm servers"
 PASSWORD = "is protected with a password"
 TOO_MANY_PARTS = "files accepted here have at most 2000"
+PART_TOO_LARGE = "has a part that unpacks to"
 
 SCRIPT = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
 WIDGET = b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (f) /Rect [0 0 10 10] /P 3 0 R %s >>"
@@ -262,6 +263,47 @@ def zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
+SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SST_OPEN = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def workbook_with_shared_strings(texts, *, cell_text: str = "0") -> bytes:
+    """A workbook whose shared-strings part holds `texts` (an iterable of bytes chunks of <si>
+    elements) and whose sheet's A1 shows shared string `cell_text`. Written in chunks, so that a
+    part of hundreds of megabytes never sits in memory."""
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes())) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="%s" /></Types>' % SHARED_STRINGS.encode(),
+    )
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+        b'Target="sharedStrings.xml" Id="rId9" /></Relationships>',
+    )
+    members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(
+        b'<c r="A1" t="inlineStr"><is><t>S\xe1\xbb\x91 thu</t></is></c>',
+        b'<c r="A1" t="s"><v>%s</v></c>' % cell_text.encode(),
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            part.write(SST_OPEN)
+            for chunk in texts:
+                part.write(chunk)
+            part.write(b"</sst>")
+    return buffer.getvalue()
+
+
+@functools.cache
+def ten_million_shared_strings() -> bytes:
+    """The workbook of the review: about 414 KB, 10 million shared strings (170 MB unpacked)."""
+    return workbook_with_shared_strings(b"<si><t>x</t></si>" * 100_000 for _ in range(100))
+
+
 @functools.cache
 def hostile_office_files() -> dict[str, tuple[bytes, str]]:
     ole_default = {"bin": "application/vnd.openxmlformats-officedocument.oleObject"}
@@ -359,6 +401,7 @@ def hostile_office_files() -> dict[str, tuple[bytes, str]]:
         "encrypted-member.docx": (_encrypted_member(), PASSWORD),
         "duplicate-part.docx": (_duplicate_member(), DAMAGED),
         "zip-bomb.xlsx": (zip_bomb(), BOMB),
+        "ten-million-shared-strings.xlsx": (ten_million_shared_strings(), PART_TOO_LARGE),
         "too-many-parts.docx": (
             zip_bytes({**docx_members(), **{f"word/media/p{number}.txt": b"" for number in range(2000)}}),
             TOO_MANY_PARTS,
