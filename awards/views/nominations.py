@@ -50,7 +50,7 @@ from awards.services.nominations import (
 )
 from awards.views.steps import carry_out
 from core.uploads import ACCEPTED_DESCRIPTION
-from emulation.downloads import serve_stored_file
+from core.uploads.serving import serve_stored_file
 from emulation.permissions import is_unit_officer_of
 from units.enums import Role
 from units.models import AuditEntry, Unit
@@ -263,7 +263,7 @@ def nomination_document_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def nomination_document_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Serve a dossier file to a reader of its nomination (policy: emulation.downloads)."""
+    """Serve a dossier file to a reader of its nomination (policy: core.uploads.serving)."""
     document = get_document_for_user(request.user, pk)
     return serve_stored_file(
         document.file,

@@ -7,6 +7,7 @@
   The import reads workbooks through `open_checked_zip` / `check_office_file` with its own limits.
 - `pdf`: the PDF checks, with pypdf (damaged, encrypted, scripts and actions anywhere, embedded
   files, XFA).
+- `serving`: the one policy for serving a stored upload (imported from there: it needs HTTP).
 
 Every refusal is an `UploadRefused` whose message names the file and says what was wrong.
 """
