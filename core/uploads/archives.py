@@ -29,8 +29,11 @@ from core.uploads.errors import UploadRefused
 
 MEGABYTE = 1024 * 1024
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# The .rels and [Content_Types].xml parts are read whole; real ones are a few kilobytes.
+# The .rels and [Content_Types].xml parts are parsed whole; real ones are a few kilobytes (a
+# document with thousands of links: a few hundred). Together they may not pass the second figure,
+# so that thousands of small parts cannot make the check itself expensive.
 XML_PART_MAX_BYTES = 4 * MEGABYTE
+XML_PARTS_MAX_TOTAL_BYTES = 8 * MEGABYTE
 
 WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -287,6 +290,24 @@ def _judge_parts(archive: zipfile.ZipFile, defaults, overrides, *, name: str) ->
         raise _refuse_embedded(name)
 
 
+def _check_package_size(members: dict[str, zipfile.ZipInfo], *, name: str) -> None:
+    package = sum(
+        member.file_size
+        for key, member in members.items()
+        if key.endswith(".rels") or key == "[content_types].xml"
+    )
+    if package > XML_PARTS_MAX_TOTAL_BYTES:
+        raise UploadRefused(
+            _(
+                "“%(name)s” is built unusually: the links between its parts take %(size)s MB, where a "
+                "real Word or Excel file needs a few kilobytes. Save it again from Excel or Word and "
+                "upload that copy."
+            )
+            % {"name": name, "size": _megabytes(package)},
+            code="zip_limit",
+        )
+
+
 def check_office_file(upload, *, name: str, limits: ZipLimits = UPLOAD_ZIP_LIMITS) -> str:
     """The kind ("docx" or "xlsx") of an Office file, after every check of this module.
 
@@ -304,6 +325,7 @@ def check_office_file(upload, *, name: str, limits: ZipLimits = UPLOAD_ZIP_LIMIT
     )
     with open_checked_zip(upload, name=name, limits=limits) as archive:
         members = {_part_key(member.filename): member for member in archive.infolist()}
+        _check_package_size(members, name=name)
         defaults, overrides = {}, {}
         if "[content_types].xml" in members:
             types = _parse_xml_part(archive, members["[content_types].xml"], name=name)

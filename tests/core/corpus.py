@@ -44,6 +44,7 @@ BOMB = "archives built like this are used to harm servers"
 PASSWORD = "is protected with a password"
 TOO_MANY_PARTS = "files accepted here have at most 2000"
 PART_TOO_LARGE = "has a part that unpacks to"
+UNUSUAL_PACKAGE = "is built unusually"
 
 SCRIPT = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
 WIDGET = b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (f) /Rect [0 0 10 10] /P 3 0 R %s >>"
@@ -402,6 +403,20 @@ def hostile_office_files() -> dict[str, tuple[bytes, str]]:
         "duplicate-part.docx": (_duplicate_member(), DAMAGED),
         "zip-bomb.xlsx": (zip_bomb(), BOMB),
         "ten-million-shared-strings.xlsx": (ten_million_shared_strings(), PART_TOO_LARGE),
+        "thousands-of-relationship-parts.docx": (
+            zip_bytes(
+                {
+                    **docx_members(),
+                    **{
+                        f"word/_rels/p{number}.xml.rels": b"<Relationships>"
+                        + b" " * 9_000
+                        + b"</Relationships>"
+                        for number in range(1000)
+                    },
+                }
+            ),
+            UNUSUAL_PACKAGE,
+        ),
         "too-many-parts.docx": (
             zip_bytes({**docx_members(), **{f"word/media/p{number}.txt": b"" for number in range(2000)}}),
             TOO_MANY_PARTS,

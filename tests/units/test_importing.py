@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import random
 import zipfile
 
 import openpyxl
@@ -189,6 +190,27 @@ def test_read_xlsx_reads_texts_up_to_the_limit(monkeypatch):
     table = importing.read_xlsx(workbook_with_shared_strings([texts], cell_text="4"))
 
     assert table.rows == [(1, ["T4", "1250000000"])]
+
+
+def test_read_xlsx_names_the_limit_on_parts_other_than_sheets(monkeypatch):
+    monkeypatch.setattr(importing.reading, "OTHER_XML_PART_MAX_BYTES", 1024 * 1024)
+    padding = random.Random(7).randbytes(768 * 1024).hex().encode()  # 1.5 MB that does not compress
+    styles = b"<styleSheet><!-- " + padding + b" --></styleSheet>"
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Mã đơn vị"], ["KV3"]]))) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["xl/styles.xml"] = styles
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+    with pytest.raises(ImportFileError) as caught:
+        importing.read_xlsx(buffer.getvalue(), name="don-vi.xlsx")
+
+    assert str(caught.value).startswith(
+        "“don-vi.xlsx” has a part (xl/styles.xml) of 1.5 MB; apart from its sheets and their texts, a "
+        "workbook's parts may be at most 1 MB."
+    )
 
 
 def test_read_xlsx_names_the_limit_on_filled_cells(monkeypatch):

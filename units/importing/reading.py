@@ -32,6 +32,10 @@ MAX_FILLED_CELLS = 300_000
 # Distinct texts of the workbook (its shared strings), which openpyxl holds in memory at once.
 MAX_SHARED_STRINGS = 200_000
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedstrings+xml"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+# Every other XML part (styles, workbook, theme...) is parsed whole by openpyxl; a real one is
+# far below this, even a workbook with thousands of cell styles.
+OTHER_XML_PART_MAX_BYTES = 8 * 1024 * 1024
 # What a workbook may unpack to before openpyxl opens it. openpyxl parses about 7 MB of sheet
 # XML a second on one core, so a 32 MB part stays well inside a web worker's timeout; a real
 # 10,000-row import unpacks to 10-25 MB. (A 414 KB file of 10 million shared strings unpacks
@@ -136,29 +140,52 @@ def _too_many_texts() -> ImportFileError:
     )
 
 
-def _count_shared_strings(content: bytes, *, name: str) -> None:
-    """Refuse a workbook with more distinct texts than MAX_SHARED_STRINGS, before openpyxl loads them.
+def _check_parts(content: bytes, *, name: str) -> None:
+    """Refuse, before openpyxl loads them, a workbook with more distinct texts than
+    MAX_SHARED_STRINGS or an XML part other than a sheet or its texts over OTHER_XML_PART_MAX_BYTES.
 
-    The count streams through the part (found by content type, as openpyxl finds it) and stops
-    at the limit, so it costs little even on a hostile file.
+    Parts are found by content type, as openpyxl finds them. The texts are counted by streaming
+    through their part, stopping at the limit, so the count costs little even on a hostile file.
     """
     with open_checked_zip(io.BytesIO(content), name=name, limits=IMPORT_ZIP_LIMITS) as archive:
         members = {member.filename.lstrip("/").lower(): member for member in archive.infolist()}
         for part, kind in part_content_types(archive, name=name).items():
-            if kind != SHARED_STRINGS_TYPE:
-                continue
-            count = 0
-            try:
-                with archive.open(members[part]) as handle:
-                    # expat (2.4 and later) refuses runaway entity expansion by itself
-                    for _event, element in ElementTree.iterparse(handle, events=("end",)):  # noqa: S314
-                        if element.tag.rsplit("}", 1)[-1] == "si":
-                            count += 1
-                            element.clear()
-                        if count > MAX_SHARED_STRINGS:
-                            raise _too_many_texts()
-            except (ElementTree.ParseError, zipfile.BadZipFile, OSError, EOFError):
-                raise _not_a_workbook() from None
+            member = members[part]
+            if kind == SHARED_STRINGS_TYPE:
+                _count_texts(archive, member)
+            elif (
+                kind != WORKSHEET_TYPE
+                and part.endswith(".xml")
+                and member.file_size > OTHER_XML_PART_MAX_BYTES
+            ):
+                raise ImportFileError(
+                    _(
+                        "“%(name)s” has a part (%(part)s) of %(size)s MB; apart from its sheets and their "
+                        "texts, a workbook's parts may be at most %(max)s MB. Copy the rows and columns to "
+                        "import into a new workbook and upload that file."
+                    )
+                    % {
+                        "name": name,
+                        "part": part[:80],
+                        "size": number_format(member.file_size / (1024 * 1024), decimal_pos=1),
+                        "max": OTHER_XML_PART_MAX_BYTES // (1024 * 1024),
+                    }
+                )
+
+
+def _count_texts(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    count = 0
+    try:
+        with archive.open(member) as handle:
+            # expat (2.4 and later) refuses runaway entity expansion by itself
+            for _event, element in ElementTree.iterparse(handle, events=("end",)):  # noqa: S314
+                if element.tag.rsplit("}", 1)[-1] == "si":
+                    count += 1
+                    element.clear()
+                if count > MAX_SHARED_STRINGS:
+                    raise _too_many_texts()
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, EOFError):
+        raise _not_a_workbook() from None
 
 
 def read_xlsx(content: bytes, *, name: str = "") -> Table:
@@ -166,7 +193,8 @@ def read_xlsx(content: bytes, *, name: str = "") -> Table:
 
     Before openpyxl sees the file, the upload checks (core.uploads) apply with the import's
     limits (IMPORT_ZIP_LIMITS; macros, embedded objects and external links are refused), and the
-    distinct texts are counted; while reading, rows and filled cells are counted. Every refusal
+    distinct texts are counted and the other XML parts measured; while reading, rows and filled
+    cells are counted. Every refusal
     names the limit it hit.
     """
     name = name or _("the workbook")
@@ -178,7 +206,7 @@ def read_xlsx(content: bytes, *, name: str = "") -> Table:
         raise ImportFileError(str(refused)) from None
     if kind != "xlsx":
         raise _not_a_workbook()
-    _count_shared_strings(content, name=name)
+    _check_parts(content, name=name)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about harmless things (unknown extensions, data validation).
