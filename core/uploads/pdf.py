@@ -3,7 +3,9 @@
 Evidence, dossier documents and signed decisions are scans or printed reports: none of them needs
 anything that runs, opens another file or reaches the network. `check_pdf` refuses:
 
-- a file pypdf cannot parse, or one too large a graph of objects to walk (`MAX_OBJECTS`);
+- a file pypdf cannot parse, one too large a graph of objects to walk (`MAX_OBJECTS`), one
+  with many objects listed at the wrong place (`MAX_REPAIRS`: pypdf searches the whole file for
+  each) or with more than `MAX_OBJECT_STREAM_BYTES` of object streams;
 - an encrypted file, even with an empty user password (a viewer opens it silently, and what is
   inside can only be read after decryption);
 - wherever it sits, an action dictionary of a refused type (`REFUSED_ACTIONS`: JavaScript,
@@ -36,6 +38,11 @@ from core.uploads.errors import UploadRefused
 
 # Objects (dictionaries and arrays) walked at most; a 300-page printed report has a few thousand.
 MAX_OBJECTS = 200_000
+# Objects listed at a wrong offset that pypdf may look for (each look reads the whole file).
+MAX_REPAIRS = 50
+# Decoded bytes of object streams in all; pypdf caps one stream at 75 MB.
+MAX_OBJECT_STREAM_BYTES = 128 * 1024 * 1024
+OBJECT_HEADER = re.compile(rb"[\x00\t\n\f\r ]*(\d+)[\x00\t\n\f\r ]+(\d+)[\x00\t\n\f\r ]+obj")
 
 JAVASCRIPT = "javascript"
 LAUNCH = "launch"
@@ -99,23 +106,6 @@ def _raw_finding(data: bytes) -> str | None:
     return None
 
 
-def _judge(dictionary: DictionaryObject) -> str | None:
-    """What this one dictionary carries that is refused, or None."""
-    for key, finding in REFUSED_KEYS.items():
-        if key in dictionary:
-            return finding
-    action = dictionary.get("/S")
-    if isinstance(action, str) and action in REFUSED_ACTIONS:
-        return REFUSED_ACTIONS[action]
-    kind = dictionary.get("/Type")
-    if isinstance(kind, str) and kind in REFUSED_TYPES:
-        return REFUSED_TYPES[kind]
-    subtype = dictionary.get("/Subtype")
-    if isinstance(subtype, str) and subtype in REFUSED_ANNOTATIONS:
-        return REFUSED_ANNOTATIONS[subtype]
-    return None
-
-
 class _TooComplex(Exception):
     pass
 
@@ -124,39 +114,107 @@ class _Unreadable(Exception):
     pass
 
 
-def _walk(reader: PdfReader) -> str | None:
-    """Every listed and every reachable object, each once; the first finding or None."""
-    pending: list = [reader.trailer]
-    for generation, numbers in reader.xref.items():
-        pending.extend(IndirectObject(number, generation, reader) for number in numbers)
-    pending.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
-    resolved: set[tuple[int, int]] = set()
-    walked = 0
-    while pending:
-        item = pending.pop()
-        if isinstance(item, IndirectObject):
-            key = (item.idnum, item.generation)
-            if key in resolved:
-                continue
-            resolved.add(key)
-            item = item.get_object()
-        if isinstance(item, DictionaryObject):
-            finding = _judge(item)
-            if finding:
+class _Walker:
+    """Resolves references the cheap way only, and walks every object once.
+
+    pypdf, asked for an object the cross-reference does not list or lists at the wrong offset,
+    searches the whole file for it: a few thousand such references in a padded 8 MB file kept
+    it busy for minutes. So only listed objects are resolved (an unlisted one is what a viewer
+    reads as null; the byte scan still sees it), an offset is checked before pypdf reads there,
+    and a file with more than MAX_REPAIRS misplaced objects is refused as damaged. Object streams
+    are decoded at most MAX_OBJECT_STREAM_BYTES in all.
+    """
+
+    def __init__(self, reader: PdfReader, data: bytes) -> None:
+        self.reader = reader
+        self.data = data
+        self.offsets = {
+            (number, generation): offset
+            for generation, numbers in reader.xref.items()
+            for number, offset in numbers.items()
+        }
+        self.compressed = {(number, 0) for number in reader.xref_objStm}
+        self.repairs = 0
+        self.decoded = 0
+        self.counted: set[int] = set()  # object streams already counted (pypdf caches each one)
+
+    def resolve(self, reference: IndirectObject):
+        key = (reference.idnum, reference.generation)
+        if key in self.compressed:
+            stream_number = self.reader.xref_objStm[reference.idnum][0]
+            self.object_stream(self.resolve(IndirectObject(stream_number, 0, self.reader)))
+            return reference.get_object()
+        if key not in self.offsets:
+            return None
+        header = OBJECT_HEADER.match(self.data, self.offsets[key] or 0)
+        if header is None or (int(header[1]), int(header[2])) != key:
+            self.repairs += 1
+            if self.repairs > MAX_REPAIRS:
+                raise _Unreadable
+        return reference.get_object()
+
+    def object_stream(self, stream) -> bytes:
+        """The decoded content of an object stream, counted against the budget (once per stream)."""
+        if not isinstance(stream, StreamObject):
+            raise _Unreadable
+        if id(stream) not in self.counted:
+            self.counted.add(id(stream))
+            self.decoded += len(stream.get_data())
+            if self.decoded > MAX_OBJECT_STREAM_BYTES:
+                raise _TooComplex
+        return stream.get_data()
+
+    def value(self, dictionary: DictionaryObject, key: str):
+        item = dict.get(dictionary, key)
+        return self.resolve(item) if isinstance(item, IndirectObject) else item
+
+    def judge(self, dictionary: DictionaryObject) -> str | None:
+        """What this one dictionary carries that is refused, or None."""
+        for key, finding in REFUSED_KEYS.items():
+            if key in dictionary:
                 return finding
-            if isinstance(item, StreamObject) and item.get("/Type") == "/ObjStm":
-                finding = _raw_finding(item.get_data())
+        for key, refused in (
+            ("/S", REFUSED_ACTIONS),
+            ("/Type", REFUSED_TYPES),
+            ("/Subtype", REFUSED_ANNOTATIONS),
+        ):
+            value = self.value(dictionary, key)
+            if isinstance(value, str) and value in refused:
+                return refused[value]
+        return None
+
+    def walk(self) -> str | None:
+        """Every listed and every reachable object, each once; the first finding or None."""
+        pending: list = [self.reader.trailer]
+        pending.extend(IndirectObject(number, generation, self.reader) for number, generation in self.offsets)
+        pending.extend(
+            IndirectObject(number, generation, self.reader) for number, generation in self.compressed
+        )
+        resolved: set[tuple[int, int]] = set()
+        walked = 0
+        while pending:
+            item = pending.pop()
+            if isinstance(item, IndirectObject):
+                key = (item.idnum, item.generation)
+                if key in resolved:
+                    continue
+                resolved.add(key)
+                item = self.resolve(item)
+            if isinstance(item, DictionaryObject):
+                finding = self.judge(item)
+                if not finding and isinstance(item, StreamObject) and self.value(item, "/Type") == "/ObjStm":
+                    finding = _raw_finding(self.object_stream(item))
                 if finding:
                     return finding
-            pending.extend(dict.values(item))
-        elif isinstance(item, ArrayObject):
-            pending.extend(list.__iter__(item))
-        else:
-            continue
-        walked += 1
-        if walked > MAX_OBJECTS:
-            raise _TooComplex
-    return None
+                pending.extend(dict.values(item))
+            elif isinstance(item, ArrayObject):
+                pending.extend(list.__iter__(item))
+            else:
+                continue
+            walked += 1
+            if walked > MAX_OBJECTS:
+                raise _TooComplex
+        return None
 
 
 def check_pdf(upload, *, name: str) -> None:
@@ -206,7 +264,7 @@ def _parse_and_walk(data: bytes, *, name: str) -> str | None:
                     % {"name": name},
                     code="pdf_encrypted",
                 )
-            return _walk(reader)
+            return _Walker(reader, data).walk()
     except UploadRefused:
         raise
     except _TooComplex:

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,6 +26,7 @@ from tests.files import (
     page_objects,
     pdf_bytes,
     relationships,
+    stream,
     xlsx_bytes,
     zip_bytes,
 )
@@ -185,6 +187,41 @@ def test_pdf_check_refuses_a_document_of_too_many_objects(monkeypatch):
         check_pdf(io.BytesIO(content), name="lon.pdf")
 
     assert str(refused.value).startswith("“lon.pdf” is built from more than 10 objects")
+
+
+def with_offsets_rotated(content: bytes, *, shift: int) -> bytes:
+    """The same file with each cross-reference entry pointing at the object `shift` entries on."""
+    table = content.index(b"xref\n")
+    rows = re.findall(rb"(\d{10}) 00000 n ", content[table:])
+    rotated = iter(rows[shift:] + rows[:shift])
+    return content[:table] + re.sub(
+        rb"\d{10} 00000 n ", lambda _row: next(rotated) + b" 00000 n ", content[table:]
+    )
+
+
+def test_pdf_check_refuses_a_file_whose_objects_are_listed_at_each_others_places():
+    content = build_pdf({**page_objects(), **{number: b"<< /N %d >>" % number for number in range(6, 80)}})
+
+    with translation.override("en"), pytest.raises(UploadRefused) as refused:
+        check_pdf(io.BytesIO(with_offsets_rotated(content, shift=1)), name="hong.pdf")
+
+    assert str(refused.value).startswith("“hong.pdf” cannot be read as a PDF")
+
+
+def test_pdf_check_accepts_a_file_with_a_few_objects_listed_at_each_others_places():
+    check_pdf(io.BytesIO(with_offsets_rotated(pdf_bytes(), shift=1)), name="bao-cao.pdf")
+
+
+def test_pdf_check_accepts_references_to_missing_objects_without_searching_for_each():
+    # Thousands of references to objects that are nowhere, in a padded file: pypdf searches the
+    # whole file for each one it is asked to resolve (minutes for this file); the check asks
+    # only for listed objects, so this is read at once and accepted like any clean file.
+    references = b" ".join(b"%d 0 R" % number for number in range(100, 3100))
+    content = build_pdf(
+        {**page_objects(catalog_extra=b"/Extra [" + references + b"]"), 6: stream(b"", b"0" * MB)}
+    )
+
+    check_pdf(io.BytesIO(content), name="bao-cao.pdf")
 
 
 def test_refusals_are_translated_into_vietnamese():
