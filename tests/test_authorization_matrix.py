@@ -26,7 +26,7 @@ from awards.models import AwardRecord, AwardType, CouncilSeat, CouncilSession, N
 from awards.services.council import create_session, record_attendance
 from awards.services.decisions import create_decision
 from awards.services.nominations import add_document, create_nomination
-from emulation.evidence import check_evidence_file
+from core.uploads import check_uploaded_file
 from emulation.models import Evidence, RankingSnapshot, ScorerAssignment, SelfScore
 from emulation.services import start_pledge
 from emulation.services.scoring import assign_scorer, start_submission, submit_submission
@@ -42,6 +42,7 @@ from tests.factories import (
     TaskAreaFactory,
 )
 from tests.figures import record
+from tests.files import pdf_bytes
 from units.enums import Role
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +256,7 @@ POST_ALLOWED = {
 # error message, nothing written. Any other redirect for a signed-in persona counts as accepted.
 REFUSED_WITH_MESSAGE = {("awards:session-vote", "secretary"), ("awards:session-vote", "leader")}
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 
 
 def pdf(name: str) -> SimpleUploadedFile:
@@ -356,7 +357,7 @@ def awards_world(org, users: dict) -> dict:
     documents = []
     for kind in ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"]:
         upload = pdf(f"{kind}.pdf")
-        checked = check_evidence_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
+        checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
         documents.append(add_document(draft, actor=officer, kind=kind, upload=upload, checked=checked))
     absent = make_persona("absent_member", [Role.COMMITTEE_MEMBER], org.office_b)
     present = make_persona("present_member", [Role.COMMITTEE_MEMBER], org.office_b)
@@ -382,7 +383,7 @@ def awards_world(org, users: dict) -> dict:
     council_document.save()
     decided = nomination(NominationState.APPROVED)
     upload = pdf("quyet-dinh-1.pdf")
-    checked = check_evidence_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
+    checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
     decision = create_decision(
         number="1/QĐ-CHQ",
         decided_on=datetime.date(2026, 1, 15),

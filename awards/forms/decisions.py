@@ -14,7 +14,7 @@ from awards.enums import AwardLevel, NominationState
 from awards.models import Decision, Nomination
 from awards.services.decisions import base_salary_for, normalise_number, number_taken
 from awards.services.nominations import AwardsError
-from emulation.evidence import EvidenceFileError, check_evidence_file
+from core.uploads import UploadRefused, check_uploaded_file
 
 NUMBER_MAX = Decision._meta.get_field("number").max_length
 
@@ -115,8 +115,8 @@ class DecisionForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            self.checked = check_evidence_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
-        except EvidenceFileError as error:
+            self.checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
+        except UploadRefused as error:
             raise ValidationError(str(error), code="bad_file") from None
         if self.checked.kind != "pdf":
             raise ValidationError(

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.enums import DocumentKind, NominationState
 from awards.models import AwardType, CouncilSession
+from core.uploads import ACCEPT_ATTRIBUTE, UploadRefused, check_uploaded_file
 from emulation.enums import Subject
-from emulation.evidence import ACCEPT_ATTRIBUTE, EvidenceFileError, check_evidence_file
 from units.models import Staff, Unit
 
 FIRST_YEAR = 2000
@@ -136,7 +136,7 @@ class NominationForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    """One file of the dossier, of one kind, checked by its content (emulation.evidence)."""
+    """One file of the dossier, of one kind, checked by its content (core.uploads)."""
 
     kind = forms.ChoiceField(
         label=_("Document"),
@@ -160,8 +160,8 @@ class DocumentForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            self.checked = check_evidence_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
-        except EvidenceFileError as error:
+            self.checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
+        except UploadRefused as error:
             raise ValidationError(str(error), code="bad_file") from None
         return upload
 

@@ -20,7 +20,7 @@ from awards.models import AwardRecord, AwardType, Decision, Nomination
 from awards.queries import engine_code
 from awards.services.eligibility import rule_params_on
 from awards.services.nominations import AwardsError
-from emulation.evidence import CheckedFile
+from core.uploads import CheckedFile
 from units.services import record_audit
 
 

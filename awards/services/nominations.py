@@ -25,8 +25,8 @@ from awards.enums import NominationState
 from awards.models import AwardRecord, AwardType, CouncilSession, Nomination, NominationDocument
 from awards.queries import engine_code
 from awards.services.eligibility import check_nomination, rule_params_on
+from core.uploads import CheckedFile
 from emulation.enums import RankingScope, Subject
-from emulation.evidence import CheckedFile
 from emulation.models import RankingEntry
 from units.models import Staff, Unit
 from units.services import record_audit
@@ -228,7 +228,7 @@ def update_nomination(
 def add_document(
     nomination: Nomination, *, actor, kind: str, upload, checked: CheckedFile
 ) -> NominationDocument:
-    """Attach a checked file (emulation.evidence) to the dossier as a document of `kind`.
+    """Attach a checked file (core.uploads) to the dossier as a document of `kind`.
 
     Side effects: writes the file under MEDIA_ROOT/dossiers/ (never under the user's name) and an
     audit entry. When anything fails the row is not written and the file is removed. The same

@@ -22,7 +22,7 @@ from awards.permissions import (
 )
 from awards.services.decisions import DecisionNumberTakenError, create_decision, revoke_award
 from awards.services.nominations import AwardsError
-from emulation.downloads import PDF, serve_stored_file
+from core.uploads.serving import PDF, serve_stored_file
 from units.models import AuditEntry
 from units.permissions import is_secretary
 

@@ -49,8 +49,8 @@ from awards.services.nominations import (
     update_nomination,
 )
 from awards.views.steps import carry_out
-from emulation.downloads import serve_stored_file
-from emulation.evidence import ACCEPTED_DESCRIPTION
+from core.uploads import ACCEPTED_DESCRIPTION
+from core.uploads.serving import serve_stored_file
 from emulation.permissions import is_unit_officer_of
 from units.enums import Role
 from units.models import AuditEntry, Unit
@@ -263,7 +263,7 @@ def nomination_document_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def nomination_document_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Serve a dossier file to a reader of its nomination (policy: emulation.downloads)."""
+    """Serve a dossier file to a reader of its nomination (policy: core.uploads.serving)."""
     document = get_document_for_user(request.user, pk)
     return serve_stored_file(
         document.file,

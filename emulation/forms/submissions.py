@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import ACCEPT_ATTRIBUTE, UploadRefused, check_uploaded_file
 from emulation.enums import Measure
-from emulation.evidence import ACCEPT_ATTRIBUTE, EvidenceFileError, check_evidence_file
 from emulation.forms.pledges import MONEY_LIMIT, TargetField, parse_number
 from emulation.models import Criterion, SelfScore, Submission
 from emulation.services.scoring import SelfScoreInput
@@ -189,7 +189,7 @@ class EvidenceForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            self.checked = check_evidence_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
-        except EvidenceFileError as error:
+            self.checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
+        except UploadRefused as error:
             raise ValidationError(str(error), code="bad_file") from None
         return upload

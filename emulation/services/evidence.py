@@ -1,6 +1,6 @@
 """Evidence files of a self-assessment: attaching and removing them while the unit may edit.
 
-The file itself is checked by content before it gets here (`emulation.evidence`); these
+The file itself is checked by content before it gets here (`core.uploads`); these
 functions decide whether the submission may still change, write the row and the file together,
 and record both actions in the submission's audit trail.
 """
@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.uploads import CheckedFile
 from emulation.enums import SUBMISSION_EDITABLE_STATES
-from emulation.evidence import CheckedFile
 from emulation.models import Criterion, Evidence, Submission
 from emulation.services.errors import ClosedForChangesError, EmulationError
 from emulation.services.scoring import is_open_for_unit

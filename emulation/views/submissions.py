@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.uploads import ACCEPTED_DESCRIPTION
+from core.uploads.serving import serve_stored_file
 from emulation import scoring
-from emulation.downloads import serve_stored_file
-from emulation.evidence import ACCEPTED_DESCRIPTION
 from emulation.forms.submissions import EvidenceForm, SubmissionForm
 from emulation.models import (
     Criterion,
@@ -292,7 +292,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """Serve an evidence file to a reader of its self-assessment (policy: emulation.downloads)."""
+    """Serve an evidence file to a reader of its self-assessment (policy: core.uploads.serving)."""
     evidence = get_evidence_for_user(request.user, pk)
     return serve_stored_file(
         evidence.file,

@@ -13,13 +13,15 @@ from awards.models import AwardRecord, AwardType, Decision, Nomination
 from awards.services.decisions import create_decision, revoke_award
 from awards.services.nominations import AwardsError
 from awards.views.decisions import staff_award_history, unit_award_history
+from tests.core.corpus import hostile_pdfs
 from tests.factories import StaffFactory
+from tests.files import pdf_bytes
 from units.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
@@ -216,6 +218,31 @@ def test_decision_file_must_be_a_real_pdf(client, approved, secretary):
     assert (image.status_code, renamed.status_code) == (400, 400)
     assert list(image.context["form"].errors) == ["file"]
     assert list(renamed.context["form"].errors) == ["file"]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("object-stream-after-bare-cr.pdf", "contains JavaScript"),
+        ("encrypted-empty-password-with-script.pdf", "is encrypted"),
+        ("link-launch.pdf", "an action that starts a program"),
+    ],
+)
+def test_decision_file_with_scripts_or_encryption_is_refused(client, approved, secretary, name, reason):
+    nomination = approved("CSTDCS")
+    client.force_login(secretary)
+    before = counts()
+
+    response = client.post(
+        reverse("awards:decision-create"),
+        decision_post([nomination], file=SimpleUploadedFile(name, hostile_pdfs()[name][0])),
+        **EN,
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["file"]
+    assert reason in response.context["form"].errors["file"][0]
     assert counts() == before
 
 

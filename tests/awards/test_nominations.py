@@ -23,8 +23,9 @@ from awards.services.nominations import (
     start_screening,
     submit_nomination,
 )
-from emulation.evidence import check_evidence_file
+from core.uploads import check_uploaded_file
 from emulation.models import IndividualRegistration, RankingEntry, RankingSnapshot
+from tests.core.corpus import hostile_office_files, hostile_pdfs
 from tests.factories import (
     ClusterFactory,
     MovementFactory,
@@ -33,12 +34,13 @@ from tests.factories import (
     StaffFactory,
     UnitFactory,
 )
+from tests.files import pdf_bytes
 from units.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 CSTDCS_DOSSIER = ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"]
 
 
@@ -52,7 +54,7 @@ def pdf_upload(name: str, salt: str = "") -> SimpleUploadedFile:
 
 def attach(nomination, kind: str, actor) -> NominationDocument:
     upload = pdf_upload(f"{kind}.pdf", kind)
-    checked = check_evidence_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
+    checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
     return add_document(nomination, actor=actor, kind=kind, upload=upload, checked=checked)
 
 
@@ -284,6 +286,37 @@ def test_nomination_document_upload_refuses_a_text_file_renamed_pdf(client, draf
     errors = response.context["document_form"].errors
     assert list(errors) == ["file"]
     assert "is not a PDF" in errors["file"][0]
+    assert draft.documents.count() == 0
+    assert AuditEntry.objects.count() == audit_before
+
+
+@pytest.mark.parametrize(
+    ("corpus", "name", "reason"),
+    [
+        (hostile_pdfs, "object-stream-after-bare-cr.pdf", "contains JavaScript"),
+        (hostile_pdfs, "encrypted-empty-password-with-script.pdf", "is encrypted"),
+        (hostile_office_files, "remote-template-with-ole.docx", "contains embedded objects"),
+        (hostile_office_files, "macro-enabled-named-xlsx.xlsx", "contains macros"),
+    ],
+)
+def test_nomination_document_upload_refuses_the_hostile_files_of_the_review(
+    client, draft, unit_officer, corpus, name, reason
+):
+    client.force_login(unit_officer)
+    audit_before = AuditEntry.objects.count()
+    content, _expected = corpus()[name]
+
+    response = client.post(
+        reverse("awards:nomination-document-upload", kwargs={"pk": draft.pk}),
+        {"kind": "proposal", "file": SimpleUploadedFile(name, content)},
+        **EN,
+    )
+
+    assert response.status_code == 400
+    errors = response.context["document_form"].errors
+    assert list(errors) == ["file"]
+    assert errors["file"][0].startswith(f"“{name}”")
+    assert reason in errors["file"][0]
     assert draft.documents.count() == 0
     assert AuditEntry.objects.count() == audit_before
 

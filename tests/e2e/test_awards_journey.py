@@ -10,11 +10,12 @@ from awards.models import AwardRecord, AwardType, CouncilSession, Nomination, Ra
 from emulation.models import IndividualRegistration
 from tests.conftest import make_persona
 from tests.factories import PeriodFactory, PledgeFactory, StaffFactory, UnitFactory
+from tests.files import pdf_bytes
 from units.enums import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 DOSSIER = ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"]
 
 

@@ -20,11 +20,12 @@ from tests.factories import (
     TaskAreaFactory,
     UnitFactory,
 )
+from tests.files import pdf_bytes
 from units.enums import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 
 
 @pytest.fixture

@@ -1,195 +1,32 @@
 """Evidence files: checked by content, stored under MEDIA_ROOT, served only to readers of the self-assessment."""
 
 import datetime
-import functools
 import hashlib
-import io
-import zipfile
-import zlib
 from pathlib import Path
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
-from emulation.evidence import (
-    DOCX,
-    XLSX,
-    EvidenceFileError,
-    check_evidence_file,
-    clean_display_name,
-)
+from core.uploads import DOCX, XLSX
 from emulation.models import Evidence
 from emulation.services.scoring import assign_scorer, start_submission
+from tests.core.corpus import hostile_office_files, hostile_pdfs, zip_bomb
 from tests.emulation.conftest import at
 from tests.factories import CriterionFactory
+from tests.files import docx_bytes, pdf_bytes, xlsx_bytes
 from units.models import AuditEntry
 
 IN_WINDOW = datetime.date(2026, 12, 5)
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 MB = 1024 * 1024
 
-PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+PDF = pdf_bytes()
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 )
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-
-
-@functools.cache
-def xlsx_bytes() -> bytes:
-    workbook = openpyxl.Workbook()
-    workbook.active["A1"] = "Số thu"
-    workbook.active["B1"] = 1_250_000_000
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def docx_bytes() -> bytes:
-    return zip_bytes(
-        {
-            "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
-            "word/document.xml": b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
-        }
-    )
-
-
-@functools.cache
-def zip_bomb_bytes() -> bytes:
-    """A workbook-looking ZIP whose one member unpacks to 60 MB of zeros (about 60 KB packed)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", b"<Types/>")
-        archive.writestr("xl/workbook.xml", b"<workbook/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w") as member:
-            block = b"\0" * MB
-            for _ in range(60):
-                member.write(block)
-    return buffer.getvalue()
-
-
-def pdf_with(*objects: bytes) -> bytes:
-    """A small PDF whose catalog is followed by `objects` (bytes of `n 0 obj ... endobj`)."""
-    return b"%PDF-1.7\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n" + b"\n".join(objects) + b"\n%%EOF\n"
-
-
-def flate_stream(number: int, content: bytes, kind: bytes = b"") -> bytes:
-    packed = zlib.compress(content)
-    header = b"<<%s /Filter /FlateDecode /Length %d>>" % (kind, len(packed))
-    return b"%d 0 obj %s stream\n%s\nendstream endobj" % (number, header, packed)
-
-
-PDF_SCRIPT = b"3 0 obj <</S /JavaScript /JS (app.alert\\(1\\))>> endobj"
-PDF_SCRIPT_ESCAPED = b"3 0 obj <</S /J#61va#53cript /J#53 (app.alert\\(1\\))>> endobj"
-PDF_LAUNCH = b"3 0 obj <</S /Launch /F (cmd.exe)>> endobj"
-PDF_SCRIPT_IN_OBJECT_STREAM = flate_stream(4, b"3 0 <</S /JavaScript /JS (go\\(\\))>>", b"/Type /ObjStm /N 1")
-
-
-def upload(name: str, content: bytes) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
-
-
-# --- The content check (no database) -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "kind", "content_type"),
-    [
-        ("bao-cao.pdf", PDF, "pdf", "application/pdf"),
-        ("anh.png", PNG, "png", "image/png"),
-        ("anh.JPG", JPEG, "jpeg", "image/jpeg"),
-        ("so-lieu.xlsx", xlsx_bytes(), "xlsx", XLSX),
-        ("bao-cao.docx", docx_bytes(), "docx", DOCX),
-    ],
-)
-def test_check_accepts_each_allowed_type_by_content(name, content, kind, content_type):
-    checked = check_evidence_file(upload(name, content), max_bytes=MB)
-
-    assert (checked.kind, checked.content_type, checked.name) == (kind, content_type, name)
-    assert checked.size == len(content)
-    assert checked.sha256 == hashlib.sha256(content).hexdigest()
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "reason"),
-    [
-        ("bao-cao.pdf", b"Day la van ban thuong, khong phai PDF\n", "is not a PDF"),
-        ("bao-cao.pdf", b"", "is empty"),
-        ("trang.html", b"<html><script>alert(1)</script></html>", "is not a PDF"),
-        ("so-lieu.xlsx", zip_bytes({"readme.txt": b"hello"}), "not a Word (.docx) or Excel (.xlsx)"),
-        ("so-lieu.xlsx", b"PK\x03\x04 not really a zip", "damaged"),
-        ("so-lieu.xlsx", zip_bomb_bytes(), "would unpack to"),
-        (
-            "macro.xlsx",
-            zip_bytes(
-                {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>", "xl/vbaProject.bin": b"x"}
-            ),
-            "contains macros",
-        ),
-        ("script.pdf", pdf_with(PDF_SCRIPT), "contains scripts"),
-        ("escaped.pdf", pdf_with(PDF_SCRIPT_ESCAPED), "contains scripts"),
-        ("launch.pdf", pdf_with(PDF_LAUNCH), "actions that start programs"),
-        ("hidden.pdf", pdf_with(PDF_SCRIPT_IN_OBJECT_STREAM), "contains scripts"),
-    ],
-)
-def test_check_refuses_what_is_not_an_allowed_file(name, content, reason):
-    with translation.override("en"), pytest.raises(EvidenceFileError) as refused:
-        check_evidence_file(upload(name, content), max_bytes=100 * MB)
-
-    assert reason in str(refused.value)
-    assert name in str(refused.value)
-
-
-def test_check_accepts_a_pdf_with_compressed_pages_and_an_open_action_that_only_zooms():
-    content = pdf_with(
-        b"2 0 obj <</Type /Pages /Kids [5 0 R] /Count 1 /OpenAction [5 0 R /Fit]>> endobj",
-        flate_stream(6, b"BT /F1 12 Tf (Bao cao quy 4 /JSC) Tj ET"),
-    )
-
-    checked = check_evidence_file(upload("bao-cao.pdf", content), max_bytes=MB)
-
-    assert (checked.kind, checked.size) == ("pdf", len(content))
-
-
-def test_check_refuses_a_file_over_the_limit():
-    with translation.override("en"), pytest.raises(EvidenceFileError) as refused:
-        check_evidence_file(upload("lon.pdf", PDF + b"0" * (2 * MB)), max_bytes=MB)
-
-    assert str(refused.value) == "“lon.pdf” is 2.0 MB; files may be at most 1 MB."
-
-
-@pytest.mark.parametrize(
-    ("raw", "clean"),
-    [
-        ("../../etc/passwd.pdf", "passwd.pdf"),
-        ("..\\..\\Windows\\win.ini.pdf", "win.ini.pdf"),
-        ("C:\\Users\\can bo\\Bao cao quy 4.pdf", "Bao cao quy 4.pdf"),
-        ("bao\x00cao\r\n.pdf", "baocao.pdf"),
-        ("evil\u202efdp.exe", "evilfdp.exe"),
-        ("..", ""),
-        ("   ", ""),
-        ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
-    ],
-)
-def test_display_name_keeps_only_the_files_own_name(raw, clean):
-    assert clean_display_name(raw) == clean
-
-
-def test_check_adds_the_real_extension_to_a_name_without_one():
-    checked = check_evidence_file(upload("scan", PDF), max_bytes=MB)
-
-    assert checked.name == "scan.pdf"
+# The content checks themselves (every kind, the hostile-file corpus) are tested in
+# tests/core/test_uploads.py; here, what the upload page does with their answers.
 
 
 # --- Uploading through the page ----------------------------------------------------------------
@@ -275,8 +112,11 @@ def test_upload_stores_a_pdf_under_media_root_with_its_checksum(
     [
         ("ghi-chu.pdf", b"Chi la mot tep van ban doi ten thanh .pdf\n", "is not a PDF"),
         ("rong.pdf", b"", "is empty"),
-        ("bom.xlsx", zip_bomb_bytes(), "would unpack to"),
-        ("co-script.pdf", pdf_with(PDF_SCRIPT_IN_OBJECT_STREAM), "contains scripts"),
+        ("bom.xlsx", zip_bomb(), "archives built like this are used to harm servers"),
+        ("co-script.pdf", hostile_pdfs()["object-stream-after-bare-cr.pdf"][0], "contains JavaScript"),
+        ("ma-hoa.pdf", hostile_pdfs()["encrypted-empty-password-with-script.pdf"][0], "is encrypted"),
+        ("mau-tu-xa.docx", hostile_office_files()["remote-template-with-ole.docx"][0], "embedded objects"),
+        ("lien-ket.docx", hostile_office_files()["remote-template.docx"][0], "outside the file"),
     ],
 )
 def test_bad_upload_is_refused_naming_the_file_and_leaves_nothing(

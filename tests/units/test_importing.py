@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import random
 import zipfile
 
 import openpyxl
@@ -11,7 +12,9 @@ from django.db import IntegrityError, connection
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
+from tests.core.corpus import hostile_office_files, ten_million_shared_strings, workbook_with_shared_strings
 from tests.factories import StaffFactory, UnitFactory
+from tests.files import docx_bytes
 from units import importing
 from units.importing import ImportFailed, ImportFileError, ImportKind, ImportRejected, RowAction
 from units.models import Assignment, Staff, Unit
@@ -159,6 +162,89 @@ def test_read_refuses_more_rows_than_the_limit(monkeypatch):
         str(caught.value)
         == "The file has more than 3 rows. Split it into several files and import them one by one."
     )
+
+
+def test_read_xlsx_refuses_the_workbook_of_ten_million_texts_before_opening_it():
+    with pytest.raises(ImportFileError) as caught:
+        importing.read_xlsx(ten_million_shared_strings(), name="don-vi.xlsx")
+
+    assert str(caught.value).startswith(
+        "“don-vi.xlsx” has a part that unpacks to 162.1 MB; one part may unpack to at most 32 MB."
+    )
+
+
+def test_read_xlsx_names_the_limit_on_different_texts(monkeypatch):
+    monkeypatch.setattr(importing.reading, "MAX_SHARED_STRINGS", 5)
+    texts = b"".join(b"<si><t>%d</t></si>" % number for number in range(6))
+
+    with pytest.raises(ImportFileError) as caught:
+        importing.read_xlsx(workbook_with_shared_strings([texts]), name="don-vi.xlsx")
+
+    assert str(caught.value).startswith("The file holds more than 5 different texts;")
+
+
+def test_read_xlsx_reads_texts_up_to_the_limit(monkeypatch):
+    monkeypatch.setattr(importing.reading, "MAX_SHARED_STRINGS", 5)
+    texts = b"".join(b"<si><t>T%d</t></si>" % number for number in range(5))
+
+    table = importing.read_xlsx(workbook_with_shared_strings([texts], cell_text="4"))
+
+    assert table.rows == [(1, ["T4", "1250000000"])]
+
+
+def test_read_xlsx_names_the_limit_on_parts_other_than_sheets(monkeypatch):
+    monkeypatch.setattr(importing.reading, "OTHER_XML_PART_MAX_BYTES", 1024 * 1024)
+    padding = random.Random(7).randbytes(768 * 1024).hex().encode()  # 1.5 MB that does not compress
+    styles = b"<styleSheet><!-- " + padding + b" --></styleSheet>"
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Mã đơn vị"], ["KV3"]]))) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["xl/styles.xml"] = styles
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+    with pytest.raises(ImportFileError) as caught:
+        importing.read_xlsx(buffer.getvalue(), name="don-vi.xlsx")
+
+    assert str(caught.value).startswith(
+        "“don-vi.xlsx” has a part (xl/styles.xml) of 1.5 MB; apart from its sheets and their texts, a "
+        "workbook's parts may be at most 1 MB."
+    )
+
+
+def test_read_xlsx_names_the_limit_on_filled_cells(monkeypatch):
+    monkeypatch.setattr(importing.reading, "MAX_FILLED_CELLS", 10)
+    rows = [["Mã đơn vị", "Tên đơn vị"]] + [[f"U{number}", "Đơn vị"] for number in range(5)]
+
+    with pytest.raises(ImportFileError) as caught:
+        importing.read_xlsx(xlsx_bytes(rows))
+
+    assert str(caught.value).startswith("The file has more than 10 filled cells.")
+
+
+@pytest.mark.parametrize(
+    ("corpus_name", "reason"),
+    [
+        ("macro-enabled-named-xlsx.xlsx", "contains macros"),
+        ("external-workbook-link.xlsx", "refers to content outside the file"),
+        ("ole-object.xlsx", "contains embedded objects"),
+        ("zip-bomb.xlsx", "has a part that unpacks to 60.0 MB; one part may unpack to at most 32 MB"),
+    ],
+)
+def test_read_xlsx_applies_the_upload_checks(corpus_name, reason):
+    with pytest.raises(ImportFileError) as caught:
+        importing.read_xlsx(hostile_office_files()[corpus_name][0], name="don-vi.xlsx")
+
+    assert reason in str(caught.value)
+    assert str(caught.value).startswith("“don-vi.xlsx”")
+
+
+def test_read_xlsx_refuses_a_word_document():
+    with pytest.raises(ImportFileError) as caught:
+        importing.read_xlsx(docx_bytes(), name="don-vi.xlsx")
+
+    assert str(caught.value).startswith("This file cannot be read as an Excel workbook (.xlsx).")
 
 
 # --- Header -----------------------------------------------------------------------------------

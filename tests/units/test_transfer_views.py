@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
+from tests.core.corpus import hostile_office_files, ten_million_shared_strings
 from tests.factories import StaffFactory
 from units.models import Assignment, Staff, Unit
 from units.services import assign_staff
@@ -266,7 +267,7 @@ def test_a_renamed_text_file_is_refused_as_not_excel(secretary_client, org):
     )
 
     text = page_text(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "The file name ends in .xlsx but the file is not an Excel workbook (perhaps a renamed text file)."
         in text
@@ -327,34 +328,73 @@ def test_a_file_over_the_size_limit_is_refused(secretary_client, org, settings):
 
 
 @pytest.mark.parametrize(
-    ("uploaded", "message"),
+    ("uploaded", "status", "message"),
     [
-        pytest.param(SimpleUploadedFile("don-vi.csv", b""), "The submitted file is empty.", id="empty-file"),
+        pytest.param(
+            SimpleUploadedFile("don-vi.csv", b""), 400, "The submitted file is empty.", id="empty-file"
+        ),
         pytest.param(
             SimpleUploadedFile("don-vi.csv", b"\n\n ,,\n"),
+            400,
             "The file is empty: it has no header row and no data.",
             id="blank-lines",
         ),
+        # A file that reads but whose rows are wrong is a preview listing the problems.
         pytest.param(
             xlsx_file([UNIT_HEADER]),
+            200,
             "The file has a header row but no data rows below it.",
             id="header-only",
         ),
         pytest.param(
             xlsx_file([["Mã đơn vị", "Loại"], ["KV3", "branch"]]),
+            200,
             "These required columns are missing: “Tên đơn vị”.",
             id="missing-column",
         ),
+        # The workbook of the review: 414 KB, 10 million shared strings; a worker timeout before.
+        pytest.param(
+            SimpleUploadedFile("don-vi.xlsx", ten_million_shared_strings()),
+            400,
+            "“don-vi.xlsx” has a part that unpacks to 162.1 MB; one part may unpack to at most 32 MB.",
+            id="ten-million-texts",
+        ),
+        pytest.param(
+            SimpleUploadedFile("don-vi.xlsx", hostile_office_files()["macro-enabled-named-xlsx.xlsx"][0]),
+            400,
+            "“don-vi.xlsx” contains macros.",
+            id="macros",
+        ),
+        pytest.param(
+            SimpleUploadedFile("don-vi.xlsx", hostile_office_files()["external-workbook-link.xlsx"][0]),
+            400,
+            "“don-vi.xlsx” refers to content outside the file",
+            id="external-link",
+        ),
     ],
 )
-def test_bad_files_get_a_clear_message_and_never_an_error_page(secretary_client, org, uploaded, message):
+def test_bad_files_get_a_clear_message_and_never_an_error_page(
+    secretary_client, org, uploaded, status, message
+):
     before = counts()
 
     response = upload(secretary_client, "units:unit-import", uploaded)
 
-    assert response.status_code == 200
+    assert response.status_code == status
     assert message in page_text(response)
+    assert 'name="token"' not in page_text(response)
     assert counts() == before
+
+
+def test_a_refused_workbook_shows_its_message_in_vietnamese(client, secretary, org):
+    client.force_login(secretary)
+
+    response = upload(
+        client, "units:unit-import", SimpleUploadedFile("don-vi.xlsx", ten_million_shared_strings())
+    )
+
+    assert response.status_code == 400
+    assert "“don-vi.xlsx” có một thành phần" in page_text(response)
 
 
 # --- Export -----------------------------------------------------------------------------------

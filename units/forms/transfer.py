@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.uploads import clean_display_name
 from units import importing
 
 # An .xlsx file is a zip archive; an old .xls (Excel 97-2003) is an OLE compound document.
@@ -61,7 +62,7 @@ class ImportFileForm(forms.Form):
         upload.seek(0)
         content = upload.read()
         try:
-            cleaned_data["table"] = self.read_table(content, name=(upload.name or "").lower())
+            cleaned_data["table"] = self.read_table(content, name=clean_display_name(upload.name or ""))
         except ValidationError as exc:
             self.add_error("file", exc)
         except importing.ImportFileError as exc:
@@ -70,8 +71,9 @@ class ImportFileForm(forms.Form):
 
     @staticmethod
     def read_table(content: bytes, *, name: str) -> importing.Table:
+        """The rows of the file; `name` is the display name the messages use."""
         if content.startswith(XLSX_SIGNATURE):
-            return importing.read_xlsx(content)
+            return importing.read_xlsx(content, name=name)
         if content.startswith(XLS_SIGNATURE):
             raise ValidationError(
                 _(
@@ -80,7 +82,7 @@ class ImportFileForm(forms.Form):
                 ),
                 code="old_excel",
             )
-        if name.endswith(EXCEL_SUFFIXES):
+        if name.lower().endswith(EXCEL_SUFFIXES):
             raise ValidationError(
                 _(
                     "The file name ends in .xlsx but the file is not an Excel workbook (perhaps a renamed "

@@ -6,13 +6,17 @@ import csv
 import datetime
 import io
 import warnings
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.uploads import UploadRefused, ZipLimits, check_office_file, open_checked_zip, part_content_types
 from units.importing.columns import FORMULA_PREFIXES, ImportFileError
 
 # A file bigger than this is split by the user: it also bounds what the session keeps between
@@ -23,6 +27,22 @@ MAX_COLUMNS = 60
 MAX_SCANNED_ROWS = 20 * MAX_DATA_ROWS
 # The header row is looked for in the first rows, so that a title line above it is allowed.
 HEADER_SEARCH_ROWS = 5
+# Filled cells read at most: 10,000 rows of the widest import with room for unused columns.
+MAX_FILLED_CELLS = 300_000
+# Distinct texts of the workbook (its shared strings), which openpyxl holds in memory at once.
+MAX_SHARED_STRINGS = 200_000
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedstrings+xml"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+# Every other XML part (styles, workbook, theme...) is parsed whole by openpyxl; a real one is
+# far below this, even a workbook with thousands of cell styles.
+OTHER_XML_PART_MAX_BYTES = 8 * 1024 * 1024
+# What a workbook may unpack to before openpyxl opens it. openpyxl parses about 7 MB of sheet
+# XML a second on one core, so a 32 MB part stays well inside a web worker's timeout; a real
+# 10,000-row import unpacks to 10-25 MB. (A 414 KB file of 10 million shared strings unpacks
+# to about 170 MB and took a minute and 980 MB before this limit.)
+IMPORT_ZIP_LIMITS = ZipLimits(
+    max_members=500, max_member_bytes=32 * 1024 * 1024, max_total_bytes=48 * 1024 * 1024
+)
 
 
 @dataclass
@@ -65,9 +85,20 @@ def _too_many_rows() -> ImportFileError:
     )
 
 
+def _too_many_cells() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file has more than %(max)s filled cells. Remove the columns the import does not use, "
+            "or split the file and import the parts one by one."
+        )
+        % {"max": number_format(MAX_FILLED_CELLS, force_grouping=True)}
+    )
+
+
 def _collect(records: Iterable[tuple[int, Iterable[Any]]]) -> Table:
-    """Keep the non-empty rows, as text; stop early on a file that is far too long."""
+    """Keep the non-empty rows, as text; stop early on a file that is far too long or too full."""
     rows = []
+    filled = 0
     for scanned, (number, values) in enumerate(records, start=1):
         if scanned > MAX_SCANNED_ROWS:
             raise _too_many_rows()
@@ -76,6 +107,9 @@ def _collect(records: Iterable[tuple[int, Iterable[Any]]]) -> Table:
             cells.pop()
         if not cells:
             continue
+        filled += sum(1 for cell in cells if cell)
+        if filled > MAX_FILLED_CELLS:
+            raise _too_many_cells()
         rows.append((number, cells))
         if len(rows) > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
             raise _too_many_rows()
@@ -84,8 +118,95 @@ def _collect(records: Iterable[tuple[int, Iterable[Any]]]) -> Table:
     return Table(rows=rows)
 
 
-def read_xlsx(content: bytes) -> Table:
-    """Read the sheet that opens first in an Excel workbook; raise ImportFileError if it is damaged."""
+def _not_a_workbook() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "This file cannot be read as an Excel workbook (.xlsx). Open it in Excel and save it again "
+            "as “Excel Workbook (.xlsx)”."
+        )
+    )
+
+
+def _too_many_texts() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The file holds more than %(max)s different texts; an import of %(rows)s rows needs far "
+            "fewer. Copy only the rows and columns to import into a new workbook and upload that file."
+        )
+        % {
+            "max": number_format(MAX_SHARED_STRINGS, force_grouping=True),
+            "rows": number_format(MAX_DATA_ROWS, force_grouping=True),
+        }
+    )
+
+
+def _check_parts(content: bytes, *, name: str) -> None:
+    """Refuse, before openpyxl loads them, a workbook with more distinct texts than
+    MAX_SHARED_STRINGS or an XML part other than a sheet or its texts over OTHER_XML_PART_MAX_BYTES.
+
+    Parts are found by content type, as openpyxl finds them. The texts are counted by streaming
+    through their part, stopping at the limit, so the count costs little even on a hostile file.
+    """
+    with open_checked_zip(io.BytesIO(content), name=name, limits=IMPORT_ZIP_LIMITS) as archive:
+        members = {member.filename.lstrip("/").lower(): member for member in archive.infolist()}
+        for part, kind in part_content_types(archive, name=name).items():
+            member = members[part]
+            if kind == SHARED_STRINGS_TYPE:
+                _count_texts(archive, member)
+            elif (
+                kind != WORKSHEET_TYPE
+                and part.endswith(".xml")
+                and member.file_size > OTHER_XML_PART_MAX_BYTES
+            ):
+                raise ImportFileError(
+                    _(
+                        "“%(name)s” has a part (%(part)s) of %(size)s MB; apart from its sheets and their "
+                        "texts, a workbook's parts may be at most %(max)s MB. Copy the rows and columns to "
+                        "import into a new workbook and upload that file."
+                    )
+                    % {
+                        "name": name,
+                        "part": part[:80],
+                        "size": number_format(member.file_size / (1024 * 1024), decimal_pos=1),
+                        "max": OTHER_XML_PART_MAX_BYTES // (1024 * 1024),
+                    }
+                )
+
+
+def _count_texts(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    count = 0
+    try:
+        with archive.open(member) as handle:
+            # expat (2.4 and later) refuses runaway entity expansion by itself
+            for _event, element in ElementTree.iterparse(handle, events=("end",)):  # noqa: S314
+                if element.tag.rsplit("}", 1)[-1] == "si":
+                    count += 1
+                    element.clear()
+                if count > MAX_SHARED_STRINGS:
+                    raise _too_many_texts()
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, EOFError):
+        raise _not_a_workbook() from None
+
+
+def read_xlsx(content: bytes, *, name: str = "") -> Table:
+    """Read the sheet that opens first in an Excel workbook; raise ImportFileError if it is refused.
+
+    Before openpyxl sees the file, the upload checks (core.uploads) apply with the import's
+    limits (IMPORT_ZIP_LIMITS; macros, embedded objects and external links are refused), and the
+    distinct texts are counted and the other XML parts measured; while reading, rows and filled
+    cells are counted. Every refusal
+    names the limit it hit.
+    """
+    name = name or _("the workbook")
+    try:
+        kind = check_office_file(io.BytesIO(content), name=name, limits=IMPORT_ZIP_LIMITS)
+    except UploadRefused as refused:
+        if refused.code in {"damaged", "not_office"}:
+            raise _not_a_workbook() from None
+        raise ImportFileError(str(refused)) from None
+    if kind != "xlsx":
+        raise _not_a_workbook()
+    _check_parts(content, name=name)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about harmless things (unknown extensions, data validation).
@@ -100,12 +221,7 @@ def read_xlsx(content: bytes) -> Table:
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds of errors for a damaged workbook
-        raise ImportFileError(
-            _(
-                "This file cannot be read as an Excel workbook (.xlsx). Open it in Excel and save it again "
-                "as “Excel Workbook (.xlsx)”."
-            )
-        ) from exc
+        raise _not_a_workbook() from exc
 
 
 def sniff_delimiter(text: str) -> str:

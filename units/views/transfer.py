@@ -55,7 +55,7 @@ def _import_page(request: HttpRequest, kind: ImportKind) -> HttpResponse:
     form = ImportFileForm(request.POST, request.FILES)
     _forget(request, kind)
     if not form.is_valid():
-        return _render(request, kind, form=form)
+        return _render(request, kind, form=form, status=400)
     table = form.cleaned_data["table"]
     preview = importing.preview_import(kind, table)
     confirm_form = None
@@ -122,7 +122,7 @@ def _forget(request: HttpRequest, kind: ImportKind) -> None:
         request.session[PENDING_KEY] = pending
 
 
-def _render(request, kind, *, form, preview=None, confirm_form=None) -> HttpResponse:
+def _render(request, kind, *, form, preview=None, confirm_form=None, status=200) -> HttpResponse:
     columns = importing.columns_for(kind)
     choices = [
         {"column": column, "words": importing.allowed_words(column.key)}
@@ -143,7 +143,7 @@ def _render(request, kind, *, form, preview=None, confirm_form=None) -> HttpResp
         "export_url": reverse(EXPORT_URLS[kind]),
         "max_rows": importing.MAX_DATA_ROWS,
     }
-    return render(request, "units/import.html", context)
+    return render(request, "units/import.html", context, status=status)
 
 
 def _export_format(request: HttpRequest) -> str:

@@ -5,7 +5,7 @@ with nosniff; PDF and images open in the browser, Office files download; images 
 get a `sandbox` policy that keeps anything active inside them away from this site's pages. A PDF
 gets no policy at all: Chromium's PDF viewer is a plugin, which a sandboxed or `object-src 'none'`
 document is not allowed to load, so any policy would turn "opens inline" into a blank page.
-Callers check who may read the file first; awards uses this module too.
+Callers (evidence, dossier documents, signed decisions) check who may read the file first.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
-from emulation.evidence import INLINE_CONTENT_TYPES
+from core.uploads.files import INLINE_CONTENT_TYPES
 
 PDF = "application/pdf"
 

@@ -1,0 +1,1 @@
+"""Helpers every app uses and that belong to none of them. No models; imports no app."""
