@@ -12,7 +12,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
@@ -23,12 +23,14 @@ from awards.enums import VoteChoice
 from awards.models import (
     AwardRecord,
     AwardType,
+    CouncilSeat,
     CouncilSession,
     Decision,
     Discipline,
     Exemplar,
     Initiative,
     Nomination,
+    NominationDocument,
     Rating,
     ReviewFlag,
     RuleSet,
@@ -38,7 +40,7 @@ from tests.conftest import make_persona
 from tests.factories import ClusterFactory, ClusterMembershipFactory, StaffFactory, UnitFactory, UserFactory
 from units.enums import Role
 from units.models import Assignment, AuditEntry, Unit, UnitLineage
-from units.services import assign_staff
+from units.services import assign_staff, record_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -192,19 +194,57 @@ def test_ballots_are_not_in_the_admin_at_all(admin_client):
     assert response.status_code == 404
 
 
-def test_a_ballot_printed_anywhere_never_shows_its_choice(org, superuser):
+@pytest.fixture
+def workflow(org, superuser):
+    """Records the admin only shows: a nomination and its dossier file, a council session with a
+    seat and a ballot ("Disagree"), a decision and its award record, a posting, a merge, login records."""
+    staff = StaffFactory(unit=org.office_a, full_name="Phạm Thị Dung")
+    assign_staff(staff, unit=org.office_a, start_date=datetime.date(2024, 1, 1))
     session = CouncilSession.objects.create(title="Phiên họp", year=2025, held_on=datetime.date(2026, 3, 2))
+    CouncilSeat.objects.create(session=session, member=superuser, attended=True)
     nomination = Nomination.objects.create(
         award_type=AwardType.objects.get(code="LDTT"),
         year=2025,
-        staff=StaffFactory(unit=org.office_a),
+        staff=staff,
         proposing_unit=org.branch_a,
         achievements="Hoàn thành xuất sắc nhiệm vụ.",
         created_by=superuser,
     )
+    NominationDocument.objects.create(
+        nomination=nomination,
+        kind="proposal",
+        file="dossiers/to-trinh.pdf",
+        original_name="to-trinh.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        uploaded_by=superuser,
+    )
     vote = Vote.objects.create(session=session, nomination=nomination, member=superuser, choice=VoteChoice.NO)
+    decision = Decision.objects.create(
+        number="1/QĐ-CHQ",
+        decided_on=datetime.date(2026, 1, 15),
+        signer="Nguyễn Văn Cẩn",
+        level="unit",
+        title="Tặng danh hiệu Lao động tiên tiến năm 2025",
+        base_salary=Decimal(2340000),
+        created_by=superuser,
+    )
+    record = AwardRecord.objects.create(
+        award_type=nomination.award_type, year=2025, staff=staff, decision=decision, amount=Decimal(702000)
+    )
+    UnitLineage.objects.create(
+        predecessor=org.office_b, successor=org.branch_b, effective_on=datetime.date(2025, 7, 1)
+    )
+    AccessAttempt.objects.create(username="officer", ip_address="10.0.0.7", failures_since_start=5)
+    AccessLog.objects.create(username="officer", ip_address="10.0.0.7")
+    AccessFailureLog.objects.create(username="officer", ip_address="10.0.0.7", locked_out=False)
+    record_audit(nomination, action="nomination.created", actor=superuser)
+    return {"nomination": nomination, "session": session, "vote": vote, "record": record}
 
-    printed = str(vote)
+
+def test_a_ballot_printed_anywhere_never_shows_its_choice(workflow):
+    printed = str(workflow["vote"])
 
     assert [label for label in (*VoteChoice.values, *map(str, VoteChoice.labels)) if label in printed] == []
 
@@ -397,31 +437,8 @@ def test_the_deletions_the_admin_allows_are_audited(admin_client, org, model):
     assert entry.before["id"] == pk
 
 
-def test_workflow_records_refuse_a_change_posted_to_the_admin(admin_client, org, superuser):
-    nomination = Nomination.objects.create(
-        award_type=AwardType.objects.get(code="LDTT"),
-        year=2025,
-        staff=StaffFactory(unit=org.office_a),
-        proposing_unit=org.branch_a,
-        achievements="Hoàn thành xuất sắc nhiệm vụ.",
-        created_by=superuser,
-    )
-    decision = Decision.objects.create(
-        number="1/QĐ-CHQ",
-        decided_on=datetime.date(2026, 1, 15),
-        signer="Nguyễn Văn Cẩn",
-        level="unit",
-        title="Tặng danh hiệu Lao động tiên tiến năm 2025",
-        base_salary=Decimal(2340000),
-        created_by=superuser,
-    )
-    record = AwardRecord.objects.create(
-        award_type=AwardType.objects.get(code="LDTT"),
-        year=2025,
-        staff=nomination.staff,
-        decision=decision,
-        amount=Decimal(702000),
-    )
+def test_workflow_records_refuse_a_change_posted_to_the_admin(admin_client, workflow):
+    nomination, record = workflow["nomination"], workflow["record"]
     before = AuditEntry.objects.count()
 
     answers = [
@@ -443,22 +460,27 @@ def test_workflow_records_refuse_a_change_posted_to_the_admin(admin_client, org,
     assert AuditEntry.objects.count() == before
 
 
-def test_every_admin_list_and_record_opens_for_the_superuser(admin_client, editable):
-    failures = []
+def test_every_admin_list_and_record_opens_for_the_superuser_and_none_shows_a_ballot(
+    admin_client, editable, workflow
+):
+    failures, shown = [], {}
     for model in list(admin.site._registry):
         opts = model._meta
         listing = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), **EN)
-        if listing.status_code != 200:
-            failures.append(f"{opts.label} list: {listing.status_code}")
         first = model._default_manager.first()
-        if first is not None:
-            page = admin_client.get(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]), **EN
-            )
-            if page.status_code != 200:
-                failures.append(f"{opts.label} record: {page.status_code}")
+        if first is None:
+            failures.append(f"{opts.label}: no record to open")
+            continue
+        page = admin_client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]), **EN
+        )
+        if (listing.status_code, page.status_code) != (200, 200):
+            failures.append(f"{opts.label}: list {listing.status_code}, record {page.status_code}")
+        shown[opts.label] = listing.content.decode() + page.content.decode()
 
     assert failures == []
+    assert [label for label, html in shown.items() if "Disagree" in html] == []
+    assert "Phiên họp" in shown["awards.CouncilSession"]  # the session page is there, without ballots
 
 
 def test_the_admin_log_never_holds_a_ballot(admin_client, editable):
