@@ -30,7 +30,7 @@ from emulation.models import Criterion, Period, RankingSnapshot, Score, ScorerAs
 from emulation.permissions import can_see_provisional_rankings
 from emulation.tasks import compile_provisional_rankings
 from tests.emulation.conftest import at
-from tests.factories import ClusterFactory, ClusterMembershipFactory, UserFactory
+from tests.factories import ClusterFactory, ClusterMembershipFactory, UnitFactory, UserFactory
 from units.enums import Role
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +264,42 @@ def test_the_rule_reads_final_snapshots_of_an_unfinalised_period_for_everyone(sc
     visible = list(RankingSnapshot.objects.visible_to(scoring["officer"]))
 
     assert visible == [final]
+
+
+def scored_units(period, member, count: int) -> None:
+    """`count` units under review, each scored in full by `member` (4 points on every criterion)."""
+    criteria = list(Criterion.objects.filter(task_area__movement_id=period.movement_id))
+    for index in range(count):
+        unit = UnitFactory(code=f"Q{index:02d}")
+        submission = Submission.objects.create(unit=unit, period=period, state=SubmissionState.UNDER_REVIEW)
+        ScorerAssignment.objects.create(submission=submission, member=member, completed_at=timezone.now())
+        Score.objects.bulk_create(
+            Score(submission=submission, criterion=criterion, member=member, points=D(4))
+            for criterion in criteria
+        )
+
+
+@pytest.mark.parametrize("units", [1, 3])
+def test_ranking_list_for_a_member_reads_a_fixed_number_of_queries(
+    client, period, django_assert_num_queries, units
+):
+    done = UserFactory(username="hoidong2", roles=[Role.COMMITTEE_MEMBER])
+    waiting = UserFactory(username="hoidong1", roles=[Role.COMMITTEE_MEMBER])
+    url = reverse("emulation:ranking-list")
+    answers = {}
+    with at(SCORING_OPEN):
+        scored_units(period, done, units)
+        Submission.objects.filter(period=period).first().assignments.create(member=waiting)
+        compile_provisional_rankings.delay()
+
+        for member, queries in ((done, 9), (waiting, 6)):
+            client.force_login(member)
+            cache.clear()
+            # session, user, periods, roles, current snapshots (the rule as a subquery), the
+            # rule once more for the notice; for the reader also task areas, movement count
+            # and page
+            with django_assert_num_queries(queries):
+                response = client.get(url, {"period": period.pk})
+            answers[member.username] = response.content.decode().count('data-testid="ranking-row"')
+
+    assert answers == {"hoidong2": units, "hoidong1": 0}
