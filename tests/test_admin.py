@@ -39,7 +39,7 @@ from awards.models import (
 from tests.conftest import make_persona
 from tests.factories import ClusterFactory, ClusterMembershipFactory, StaffFactory, UnitFactory, UserFactory
 from units.enums import Role
-from units.models import Assignment, AuditEntry, Unit, UnitLineage
+from units.models import Assignment, AuditEntry, ClusterMembership, Unit, UnitLineage
 from units.services import assign_staff, record_audit
 
 pytestmark = pytest.mark.django_db
@@ -517,3 +517,46 @@ def test_a_password_set_in_the_admin_is_audited_without_the_password(admin_clien
     assert User.objects.get(pk=user.pk).check_password("Mat-khau-moi-2026!")
     assert "Mat-khau" not in f"{entry.before} {entry.after} {entry.reason}"
     assert entry.actor == superuser
+
+
+def test_roles_given_in_the_admin_are_audited(admin_client, superuser):
+    user = UserFactory(username="lan")
+    leader = Group.objects.get(name="leader")
+
+    response = post_change(admin_client, user, {"groups": str(leader.pk)})
+
+    (entry,) = entries(user, "admin.changed")
+    assert response.status_code == 302
+    assert list(user.groups.values_list("name", flat=True)) == ["leader"]
+    assert (entry.before, entry.after, entry.actor) == ({"groups": []}, {"groups": [leader.pk]}, superuser)
+
+
+def test_an_account_added_in_the_admin_is_audited_without_its_password(admin_client, superuser):
+    url = reverse("admin:auth_user_add")
+    data = change_form_data(admin_client, url) | {
+        "username": ["hoa"],
+        "password1": ["Mat-khau-moi-2026!"],
+        "password2": ["Mat-khau-moi-2026!"],
+        "usable_password": ["true"],
+    }
+
+    response = admin_client.post(url, data, **EN)
+
+    user = User.objects.get(username="hoa")
+    (entry,) = entries(user, "admin.created")
+    assert response.status_code == 302
+    assert entry.after == {"username": "hoa"}
+
+
+def test_a_membership_removed_under_its_cluster_is_audited(admin_client, org, superuser):
+    cluster = ClusterFactory(year=2026, name="Cụm thử")
+    membership = ClusterMembershipFactory(cluster=cluster, unit=org.branch_a)
+    pk = membership.pk
+
+    response = post_change(admin_client, cluster, {"memberships-0-DELETE": "on"})
+
+    assert response.status_code == 302
+    assert not ClusterMembership.objects.filter(pk=pk).exists()
+    (entry,) = entries(membership, "admin.deleted")
+    assert (entry.before["unit_id"], entry.actor) == (org.branch_a.pk, superuser)
+    assert entries(cluster, "admin.changed") == []  # the cluster's own fields did not change
