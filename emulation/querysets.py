@@ -36,10 +36,10 @@ class PeriodQuerySet(models.QuerySet):
         colleague's exact points) before it has scored: the secret ballot of scoring. Hence:
         the secretary, leaders and the administrator read every period's; anyone reads those of a
         finalised period; a committee member also reads a period once its own queue there is
-        complete (at least one assignment, none still open; a returned self-assessment reopens
-        it). Everyone else sees the final rankings only. Pages, exports, dashboards, "explain my
-        rank" and the officer's home all read rankings through `RankingSnapshot.objects.visible_to`
-        or `RankingEntry.objects.visible_to`, which are built on this method.
+        complete (at least one assignment, none still open; a self-assessment resubmitted after
+        being returned reopens it). Everyone else sees the final rankings only. Pages, exports,
+        dashboards, "explain my rank" and the officer's home all read rankings through
+        `RankingSnapshot.objects.visible_to` or `RankingEntry.objects.visible_to`, built on this.
         """
         if reads_every_provisional_ranking(user):
             return self

@@ -226,7 +226,9 @@ def test_the_member_reads_them_once_it_has_scored_its_whole_queue_and_not_before
     assert can_see_provisional_rankings(hoidong1, period)
 
 
-def test_a_returned_self_assessment_hides_them_again_until_it_is_scored_again(scoring):
+def test_a_reopened_queue_hides_them_again_until_it_is_scored_again(scoring):
+    """A self-assessment resubmitted after being returned goes back to its scorers:
+    submit_submission clears `completed_at` of its assignments, which this does directly."""
     hoidong2, period = scoring["members"]["hoidong2"], scoring["period"]
     assert can_see_provisional_rankings(hoidong2, period)
 
