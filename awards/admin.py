@@ -1,4 +1,12 @@
-"""Django admin for the awards reference data and records (superusers only)."""
+"""Django admin for the awards app (superusers only).
+
+The catalogue, the rule sets and the yearly facts the eligibility engine reads (ratings,
+disciplines, initiatives, open reviews, advanced models) are edited here, each saved change
+audited (units.admin_audit). The workflow records (nominations with their dossiers, council
+sessions, decisions, award records) are only viewed: they change through the application's
+services, which check the law and keep the audit trail. Ballots are not in the admin at all: a
+secret ballot is read by nobody, the superuser included; the minutes give the counts.
+"""
 
 from django.contrib import admin
 
@@ -17,19 +25,19 @@ from awards.models import (
     Rating,
     ReviewFlag,
     RuleSet,
-    Vote,
 )
+from units.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(AwardType)
-class AwardTypeAdmin(admin.ModelAdmin):
+class AwardTypeAdmin(AuditedAdmin):
     list_display = ["code", "name", "subject", "kind", "level", "coefficient", "vote_threshold", "is_active"]
     list_filter = ["subject", "kind", "level", "is_active"]
     search_fields = ["code", "name"]
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(AuditedAdmin):
     """The parameters JSON and the dates are checked before saving (awards.forms.rule_sets)."""
 
     form = RuleSetAdminForm
@@ -37,7 +45,7 @@ class RuleSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(AuditedAdmin):
     list_display = ["year", "staff", "unit", "grade"]
     list_filter = ["year", "grade"]
     search_fields = ["staff__full_name", "staff__staff_code", "unit__name", "unit__code"]
@@ -46,7 +54,7 @@ class RatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Discipline)
-class DisciplineAdmin(admin.ModelAdmin):
+class DisciplineAdmin(AuditedAdmin):
     list_display = ["staff", "level", "starts_on", "ends_on"]
     list_filter = ["level"]
     search_fields = ["staff__full_name", "staff__staff_code"]
@@ -54,7 +62,7 @@ class DisciplineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(AuditedAdmin):
     list_display = ["title", "level", "recognised_on", "unit"]
     list_filter = ["level", "is_science_work", "has_nationwide_effect"]
     search_fields = ["title"]
@@ -62,66 +70,53 @@ class InitiativeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewFlag)
-class ReviewFlagAdmin(admin.ModelAdmin):
+class ReviewFlagAdmin(AuditedAdmin):
     list_display = ["kind", "staff", "unit", "opened_on", "closed_on"]
     list_filter = ["kind"]
     autocomplete_fields = ["staff", "unit"]
 
 
-class NominationDocumentInline(admin.TabularInline):
+@admin.register(Exemplar)
+class ExemplarAdmin(AuditedAdmin):
+    list_display = ["name", "stage", "discovered_on"]
+    list_filter = ["stage"]
+    autocomplete_fields = ["staff", "unit"]
+
+
+class NominationDocumentInline(ReadOnlyInline):
     model = NominationDocument
-    extra = 0
+    fields = ["kind", "original_name", "size", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
+class NominationAdmin(ReadOnlyAdmin):
     list_display = ["award_type", "year", "staff", "unit", "state", "is_eligible"]
     list_filter = ["year", "state", "award_type"]
     search_fields = ["staff__full_name", "unit__name"]
-    autocomplete_fields = ["staff", "unit", "proposing_unit"]
+    list_select_related = ["award_type", "staff", "unit"]
     inlines = [NominationDocumentInline]
 
 
-class CouncilSeatInline(admin.TabularInline):
+class CouncilSeatInline(ReadOnlyInline):
     model = CouncilSeat
-    extra = 0
+    fields = ["member", "attended"]
 
 
 @admin.register(CouncilSession)
-class CouncilSessionAdmin(admin.ModelAdmin):
+class CouncilSessionAdmin(ReadOnlyAdmin):
     list_display = ["title", "held_on", "year", "is_closed"]
     inlines = [CouncilSeatInline]
 
 
-@admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
-    """Read-only: ballots are cast in the application and never edited."""
-
-    list_display = ["session", "nomination", "member", "choice", "is_written"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["number", "decided_on", "signer", "level"]
     search_fields = ["number", "title"]
 
 
 @admin.register(AwardRecord)
-class AwardRecordAdmin(admin.ModelAdmin):
+class AwardRecordAdmin(ReadOnlyAdmin):
     list_display = ["award_type", "year", "staff", "unit", "decision", "amount", "is_revoked"]
     list_filter = ["year", "award_type", "is_revoked"]
     search_fields = ["staff__full_name", "unit__name", "decision__number"]
-    autocomplete_fields = ["staff", "unit"]
-
-
-@admin.register(Exemplar)
-class ExemplarAdmin(admin.ModelAdmin):
-    list_display = ["name", "stage", "discovered_on"]
-    list_filter = ["stage"]
-    autocomplete_fields = ["staff", "unit"]
+    list_select_related = ["award_type", "staff", "unit", "decision"]

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from emulation.models import Evidence, Pledge, Submission
+from emulation.models import Evidence, Period, Pledge, Submission
+from emulation.querysets import reads_every_provisional_ranking
 from units.enums import Role
 from units.permissions import has_conflict_of_interest, has_role, is_secretary
 from units.querysets import home_unit_of
@@ -73,3 +74,11 @@ def get_evidence_for_user(user, pk):
     if evidence is None or not can_read_submission(user, evidence.submission):
         raise Http404(_("No such file."))
     return evidence
+
+
+def can_see_provisional_rankings(user, period) -> bool:
+    """Whether the user may read the period's provisional rankings (no query for the secretary
+    and leaders); the rule itself is `Period.objects.with_provisional_rankings_for`."""
+    if reads_every_provisional_ranking(user) or period.is_finalised:
+        return True
+    return Period.objects.with_provisional_rankings_for(user).filter(pk=period.pk).exists()

@@ -20,6 +20,7 @@ from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from awards.enums import NominationState
 from awards.models import AwardRecord, AwardType, CouncilSeat, CouncilSession, Nomination, NominationDocument
@@ -173,7 +174,8 @@ MATRIX: dict[str, tuple[Callable[[dict], dict], dict[str, int]]] = {
     "emulation:dashboard-progress-export": (lambda w: {}, SECRETARY_AND_LEADER),
     "emulation:dashboard-targets-export": (lambda w: {}, SECRETARY_AND_LEADER),
     "emulation:period-report": (lambda w: {"pk": w["period"].pk}, SECRETARY_AND_LEADER),
-    # Rankings are open to every role, and so are their exports.
+    # A final ranking is open to every role, and so is its export (a provisional one: see
+    # PROVISIONAL_DOORS at the end).
     "emulation:ranking-export": (lambda w: {"pk": w["snapshot"].pk}, EVERYONE),
     # awards: eligibility and the dashboard
     "awards:dashboard": (lambda w: {}, SECRETARY_AND_LEADER),
@@ -465,6 +467,7 @@ def world(org, unit_officer, other_unit_officer, committee_member, secretary, le
             "evidence": evidence,
             "staff_a": StaffFactory(unit=org.office_a, full_name="Nguyễn Văn A"),
             "users": users,
+            "now": timezone.now(),
         }
 
 
@@ -596,3 +599,40 @@ def test_matrix_seated_member_reads_the_agenda_dossiers_except_those_it_is_confl
     assert vote.status_code == 302
     assert messages.ERROR in [message.level for message in get_messages(vote.wsgi_request)]
     assert table_counts() == before
+
+
+# Provisional rankings (docs/security.md, "Provisional rankings"): while the period is being
+# scored, the secretary and leaders read them; a committee member only once its own queue for the
+# period is complete ("member" has an open assignment, then finishes it; "conflicted" never does);
+# unit officers not at all. Rows: (door, url name, expected before "member" finishes, after).
+PROVISIONAL_DOORS = [
+    ("export as xlsx", "emulation:ranking-export", "xlsx"),
+    ("export as csv", "emulation:ranking-export", "csv"),
+]
+PROVISIONAL_BEFORE = answers(404, secretary=200, leader=200)
+PROVISIONAL_AFTER = answers(404, member=200, secretary=200, leader=200)
+
+
+def test_matrix_provisional_ranking_export_answers_for_every_role(client, world):
+    snapshot = RankingSnapshot.objects.create(
+        period=world["period"],
+        scope="movement",
+        scope_key="movement",
+        is_provisional=True,
+        inputs_hash="1" * 64,
+    )
+    mismatches = []
+    for stage, expected in (("before", PROVISIONAL_BEFORE), ("after", PROVISIONAL_AFTER)):
+        if stage == "after":
+            ScorerAssignment.objects.filter(member=world["users"]["member"]).update(completed_at=world["now"])
+        for door, name, export_format in PROVISIONAL_DOORS:
+            url = f"{reverse(name, kwargs={'pk': snapshot.pk})}?format={export_format}"
+            for persona in PERSONAS:
+                client.logout()
+                if persona != "anonymous":
+                    client.force_login(world["users"][persona])
+                status = client.get(url).status_code
+                if status != expected[persona]:
+                    mismatches.append(f"{door} {stage} as {persona}: {status}, expected {expected[persona]}")
+
+    assert mismatches == []

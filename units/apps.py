@@ -7,3 +7,9 @@ class UnitsConfig(AppConfig):
 
     name = "units"
     verbose_name = _("Units and staff")
+
+    def ready(self) -> None:
+        from units.admin_audit import ADMIN_ACTIONS  # noqa: PLC0415 - app registry must be ready
+        from units.audit import register_actions  # noqa: PLC0415 - same
+
+        register_actions(ADMIN_ACTIONS)

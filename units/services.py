@@ -6,7 +6,8 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from units.enums import ClusterRole, UnitKind
@@ -19,15 +20,32 @@ class UnitsError(Exception):
 
 @transaction.atomic
 def move_unit(unit: Unit, *, new_parent: Unit | None) -> Unit:
-    """Place a unit (and its whole subtree) under another parent, rewriting the tree paths."""
+    """Place a unit (and its whole subtree) under another parent, rewriting the tree paths.
+
+    Saves the unit (with any other field changed on it) and rewrites the path and depth of every
+    unit below it in one UPDATE: the old path prefix replaced by the new one. The caller records
+    the audit entry (the import and the admin do).
+    """
     if new_parent is not None and new_parent.path.startswith(unit.path):
         raise UnitsError(_("A unit cannot be placed below one of its own sub-units."))
-    old_path = unit.path
+    old_path, old_depth = Unit.objects.filter(pk=unit.pk).values_list("path", "depth").get()
     unit.parent = new_parent
     unit.save()
-    for descendant in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("depth"):
-        descendant.save()  # recomputes path and depth from the (already moved) parent
+    Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
+        path=Concat(Value(unit.path), Substr("path", len(old_path) + 1), output_field=CharField()),
+        depth=F("depth") + (unit.depth - old_depth),
+    )
     return unit
+
+
+def posting_problem(staff: Staff, *, start_date: datetime.date) -> str | None:
+    """Why a new posting from that day cannot be made (None when it can): the rule of `assign_staff`."""
+    current = Assignment.objects.filter(staff=staff, end_date__isnull=True).first() if staff.pk else None
+    if current is not None and start_date <= current.start_date:
+        return _("The new posting must start after the current one (%(date)s).") % {
+            "date": current.start_date.strftime("%d/%m/%Y")
+        }
+    return None
 
 
 @transaction.atomic
@@ -37,11 +55,9 @@ def assign_staff(staff: Staff, *, unit: Unit, start_date: datetime.date) -> Assi
     if current is not None:
         if current.unit_id == unit.pk:
             return current
-        if start_date <= current.start_date:
-            raise UnitsError(
-                _("The new posting must start after the current one (%(date)s).")
-                % {"date": current.start_date.strftime("%d/%m/%Y")}
-            )
+        problem = posting_problem(staff, start_date=start_date)
+        if problem:
+            raise UnitsError(problem)
         current.end_date = start_date - datetime.timedelta(days=1)
         current.save(update_fields=["end_date"])
     assignment = Assignment.objects.create(staff=staff, unit=unit, start_date=start_date)

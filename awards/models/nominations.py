@@ -214,7 +214,8 @@ class Vote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member}: {self.get_choice_display()}"
+        # Never the choice: whatever prints a ballot (a log line, an admin history) keeps it secret.
+        return f"{self.member} @ {self.session} #{self.nomination_id}"
 
 
 class Decision(models.Model):

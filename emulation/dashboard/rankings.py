@@ -170,7 +170,11 @@ class Trend:
 
 
 def trend(
-    periods: list[Period], *, unit: Unit | TrendUnit | None = None, cluster_code: str | None = None
+    periods: list[Period],
+    *,
+    viewer,
+    unit: Unit | TrendUnit | None = None,
+    cluster_code: str | None = None,
 ) -> Trend:
     """Total points per year: a unit's, or the mean total of each cluster (or of one cluster) by code.
 
@@ -181,12 +185,16 @@ def trend(
     by_pk = {period.pk: period for period in periods}
     years = [period.year for period in periods]
     index = {period.pk: position for position, period in enumerate(periods)}
-    current = RankingEntry.objects.filter(snapshot__is_current=True, snapshot__period__in=periods).order_by()
+    current = (
+        RankingEntry.objects.visible_to(viewer)
+        .filter(snapshot__is_current=True, snapshot__period__in=periods)
+        .order_by()
+    )
     series: list[TrendSeries] = []
     if unit is not None:
         values: list[Decimal | None] = [None] * len(periods)
         ranks = [""] * len(periods)
-        for row in rank_history(unit):
+        for row in rank_history(unit, viewer=viewer):
             position = index.get(row.period.pk)
             if position is not None:
                 values[position] = row.total
@@ -240,7 +248,11 @@ def trend(
 
 
 def cached_trend(
-    periods: list[Period], *, unit: Unit | TrendUnit | None = None, cluster_code: str | None = None
+    periods: list[Period],
+    *,
+    viewer,
+    unit: Unit | TrendUnit | None = None,
+    cluster_code: str | None = None,
 ) -> Trend:
     """`trend`, cached under the current snapshots it is computed from (1 query when cached).
 
@@ -249,8 +261,11 @@ def cached_trend(
     cluster asked for, and the language. Snapshots are immutable: a compile that changes anything
     makes a new current snapshot, hence a new key; nothing needs invalidating.
     """
+    # Only the snapshots the viewer may read: someone who may not see a provisional ranking gets
+    # another key, hence never a trend computed for someone who may.
     snapshots = list(
-        RankingSnapshot.objects.filter(period__in=periods, is_current=True)
+        RankingSnapshot.objects.visible_to(viewer)
+        .filter(period__in=periods, is_current=True)
         .order_by("pk")
         .values_list("pk", "inputs_hash", "cluster__name")
     )
@@ -264,7 +279,7 @@ def cached_trend(
     key = f"dashboard:trend:{digest}:{get_language()}"
     found = cache.get(key)
     if found is None:
-        found = trend(periods, unit=unit, cluster_code=cluster_code)
+        found = trend(periods, viewer=viewer, unit=unit, cluster_code=cluster_code)
         cache.set(key, found, FRAGMENT_CACHE_SECONDS)
     return found
 
@@ -336,8 +351,9 @@ class RankYear:
         return f"{self.movement_rank}/{self.movement_size}"
 
 
-def rank_history(unit: Unit | TrendUnit) -> list[RankYear]:
-    """One row per period in which the unit is ranked, oldest first, from the snapshots (1 query)."""
+def rank_history(unit: Unit | TrendUnit, *, viewer) -> list[RankYear]:
+    """One row per period in which the unit is ranked, oldest first, from the snapshots the viewer
+    may read (1 query)."""
     size = (
         RankingEntry.objects.filter(snapshot_id=OuterRef("snapshot_id"))
         .order_by()
@@ -346,7 +362,8 @@ def rank_history(unit: Unit | TrendUnit) -> list[RankYear]:
         .values("n")[:1]
     )
     entries = (
-        RankingEntry.objects.filter(unit_id=unit.pk, snapshot__is_current=True)
+        RankingEntry.objects.visible_to(viewer)
+        .filter(unit_id=unit.pk, snapshot__is_current=True)
         .select_related("snapshot__period", "snapshot__cluster")
         .annotate(size=Subquery(size))
         .order_by("snapshot__period__year", "snapshot__period_id", "snapshot_id")

@@ -79,7 +79,7 @@ class UnitRecord:
     registrations: list[IndividualRegistration]
 
 
-def unit_record(unit: Unit, *, with_staff: bool) -> UnitRecord:
+def unit_record(unit: Unit, *, with_staff: bool, viewer) -> UnitRecord:
     """The unit's clusters, sub-units, pledges, self-assessments, final scores and rank history.
 
     `with_staff` adds its staff's individual registrations (personal data: only for the roles
@@ -120,7 +120,7 @@ def unit_record(unit: Unit, *, with_staff: bool) -> UnitRecord:
         pledges=pledges,
         submissions=submissions,
         scores=final_scores(unit),
-        history=rank_history(unit),
+        history=rank_history(unit, viewer=viewer),
         registrations=registrations,
     )
 
@@ -197,7 +197,7 @@ def _pledge_deadline(pledge: Pledge | None, period: Period) -> datetime.date:
     return period.pledging_closes
 
 
-def unit_outlook(unit: Unit, today: datetime.date) -> Outlook:
+def unit_outlook(unit: Unit, today: datetime.date, *, viewer) -> Outlook:
     """The unit's pledge and self-assessment for every unfinalised period, in 4 queries.
 
     Returned documents of any period are listed with their reasons, whatever the dates say.
@@ -265,4 +265,6 @@ def unit_outlook(unit: Unit, today: datetime.date) -> Outlook:
         if document.state in (PledgeState.RETURNED, SubmissionState.RETURNED)
     ]
     returned.sort(key=lambda duty: (duty.period.year, duty.kind))
-    return Outlook(unit=unit, today=today, duties=duties, returned=returned, history=rank_history(unit))
+    return Outlook(
+        unit=unit, today=today, duties=duties, returned=returned, history=rank_history(unit, viewer=viewer)
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emulation.enums import RankingScope, ReminderKind, ReminderStage, TieBreak
 from emulation.models.movement import POINTS, Period
+from emulation.querysets import RankingEntryQuerySet, RankingSnapshotQuerySet
 
 
 class RankingSnapshot(models.Model):
@@ -40,6 +41,8 @@ class RankingSnapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     formula_version = models.PositiveSmallIntegerField(_("formula version"), default=1)
     inputs_hash = models.CharField(_("inputs checksum"), max_length=64)
+
+    objects = RankingSnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ranking snapshot")
@@ -76,6 +79,8 @@ class RankingEntry(models.Model):
     area_points = models.JSONField(_("points per task area"), default=dict)
     full_areas = models.PositiveSmallIntegerField(_("task areas at full marks"), default=0)
     decided_by = models.CharField(_("decided by"), max_length=12, choices=TieBreak.choices)
+
+    objects = RankingEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ranking entry")

@@ -433,13 +433,15 @@ def preferred_kind_first(period: Period) -> tuple[bool, bool]:
     return (False, True) if period.is_finalised else (True, False)
 
 
-def current_snapshots(period: Period) -> list[RankingSnapshot]:
-    """One current snapshot per scope (the preferred kind, else the other), clusters then movement.
+def current_snapshots(period: Period, *, viewer) -> list[RankingSnapshot]:
+    """One current snapshot per scope (the preferred kind, else the other), clusters then movement,
+    among those the viewer may read (`RankingSnapshot.objects.visible_to`).
 
     One query; the clusters come with their snapshot (select_related).
     """
     rows = (
-        RankingSnapshot.objects.filter(period=period, is_current=True)
+        RankingSnapshot.objects.visible_to(viewer)
+        .filter(period=period, is_current=True)
         .select_related("cluster")
         .order_by("scope_key", "is_provisional")
     )
@@ -511,20 +513,22 @@ def _median(values: list[Decimal]) -> Decimal:
     return Decimal(statistics.median(values)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def latest_compiled_period_id() -> int | None:
-    """The latest period that has a current ranking (the ranking page opens on it)."""
+def latest_compiled_period_id(*, viewer) -> int | None:
+    """The latest period with a current ranking the viewer may read (the ranking page opens on it)."""
     return (
-        RankingSnapshot.objects.filter(is_current=True)
+        RankingSnapshot.objects.visible_to(viewer)
+        .filter(is_current=True)
         .order_by("-period__year", "-period_id")
         .values_list("period_id", flat=True)
         .first()
     )
 
 
-def latest_ranked_period(unit: Unit) -> Period | None:
-    """The latest period in which the unit has a current ranking entry."""
+def latest_ranked_period(unit: Unit, *, viewer) -> Period | None:
+    """The latest period in which the unit has a current ranking entry the viewer may read."""
     entry = (
-        RankingEntry.objects.filter(unit=unit, snapshot__is_current=True)
+        RankingEntry.objects.visible_to(viewer)
+        .filter(unit=unit, snapshot__is_current=True)
         .select_related("snapshot__period__movement")
         .order_by("-snapshot__period__year", "-snapshot__period_id")
         .first()
@@ -532,12 +536,14 @@ def latest_ranked_period(unit: Unit) -> Period | None:
     return entry.snapshot.period if entry else None
 
 
-def explain_rank(unit: Unit, period: Period) -> RankExplanation | None:
+def explain_rank(unit: Unit, period: Period, *, viewer) -> RankExplanation | None:
     """The unit's place, points per task area against its scope's best and median, and the change
-    since the previous snapshot of that scope. None when the unit has no current ranking entry."""
+    since the previous snapshot of that scope, from the snapshots the viewer may read. None when
+    the unit has no current ranking entry among them."""
     preference = preferred_kind_first(period)
     entries = sorted(
-        RankingEntry.objects.filter(unit=unit, snapshot__period=period, snapshot__is_current=True)
+        RankingEntry.objects.visible_to(viewer)
+        .filter(unit=unit, snapshot__period=period, snapshot__is_current=True)
         .select_related("snapshot__cluster")
         .order_by("snapshot__scope_key"),
         key=lambda e: preference.index(e.snapshot.is_provisional),
@@ -557,7 +563,8 @@ def explain_rank(unit: Unit, period: Period) -> RankExplanation | None:
     # The snapshot written before this one for the same scope, final or provisional: after a
     # finalisation that is the last provisional ranking, so the page shows what finalising changed.
     previous_snapshot = (
-        RankingSnapshot.objects.filter(period=period, scope_key=snapshot.scope_key, pk__lt=snapshot.pk)
+        RankingSnapshot.objects.visible_to(viewer)
+        .filter(period=period, scope_key=snapshot.scope_key, pk__lt=snapshot.pk)
         .order_by("-pk")
         .first()
     )

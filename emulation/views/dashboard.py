@@ -3,7 +3,9 @@
 Who sees what: leaders, the committee secretary and administrators open every dashboard, export
 and report. A unit officer opens the drill-down of its own unit and the units below it (any other
 unit answers 404, like every scoped object); a committee member opens any unit's drill-down but
-without staff data. Rankings are read by everyone, so a ranking export is open to every role.
+without staff data. Final rankings are read by everyone, so a ranking export is open to every
+role; a provisional one only to whom `RankingSnapshot.objects.visible_to` allows (404 otherwise),
+and every ranking figure of these pages is read through the same rule.
 
 The numbers come from `emulation.dashboard` (snapshots and aggregates, a fixed number of queries);
 the rendered cluster rankings are cached there under the snapshot's id.
@@ -106,7 +108,7 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
     years = dashboard.movement_periods(periods, period)
     # Cached under a key read in one query that moves with every write they depend on.
     progress, headlines = dashboard.live_figures(period, years, today)
-    snapshots = current_snapshots(period)
+    snapshots = current_snapshots(period, viewer=request.user)
     cluster_snapshots = [s for s in snapshots if s.scope == RankingScope.CLUSTER]
     movement_snapshot = next((s for s in snapshots if s.scope == RankingScope.MOVEMENT), None)
     areas = dashboard.task_areas(period)
@@ -116,6 +118,7 @@ def movement_dashboard(request: HttpRequest) -> HttpResponse:
     trend_kind, trend_value = _trend_choice(request, choices)
     trend = dashboard.cached_trend(
         years,
+        viewer=request.user,
         unit=trend_value if trend_kind == "unit" else None,
         cluster_code=trend_value if trend_kind == "cluster" else None,
     )
@@ -201,7 +204,7 @@ def dashboard_cluster(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if period is not None:
         snapshot = next(
-            (s for s in current_snapshots(period) if s.cluster_id == cluster.pk),
+            (s for s in current_snapshots(period, viewer=request.user) if s.cluster_id == cluster.pk),
             None,
         )
         areas = dashboard.task_areas(period)
@@ -233,7 +236,7 @@ def dashboard_unit(request: HttpRequest, pk: int) -> HttpResponse:
     # Leaders, the secretary and the unit's own officers open the documents; a committee member
     # opens only what it was assigned to score, so it gets no links to self-assessments here.
     opens_documents = has_role(user, Role.LEADER, Role.COMMITTEE_SECRETARY) or is_unit_officer_of(user, unit)
-    record = dashboard.unit_record(unit, with_staff=show_staff)
+    record = dashboard.unit_record(unit, with_staff=show_staff, viewer=user)
     context = {
         "unit": unit,
         "record": record,
@@ -249,7 +252,9 @@ def dashboard_unit(request: HttpRequest, pk: int) -> HttpResponse:
 def officer_home(request: HttpRequest) -> HttpResponse:
     """The unit officer's home page (config.views.home): what its unit owes next, its rank and trend."""
     unit = home_unit_of(request.user)
-    outlook = dashboard.unit_outlook(unit, timezone.localdate()) if unit is not None else None
+    outlook = (
+        dashboard.unit_outlook(unit, timezone.localdate(), viewer=request.user) if unit is not None else None
+    )
     return render(request, "home_officer.html", {"unit": unit, "outlook": outlook})
 
 
@@ -259,7 +264,9 @@ def officer_home(request: HttpRequest) -> HttpResponse:
 def ranking_export(request: HttpRequest, pk: int) -> HttpResponse:
     """One ranking snapshot as .xlsx (?format=xlsx, the default) or .csv (?format=csv)."""
     export_format = _export_format(request)
-    snapshot = get_object_or_404(RankingSnapshot.objects.select_related("period__movement", "cluster"), pk=pk)
+    snapshot = get_object_or_404(
+        RankingSnapshot.objects.visible_to(request.user).select_related("period__movement", "cluster"), pk=pk
+    )
     areas = dashboard.task_areas(snapshot.period)
     entries = list(RankingEntry.objects.filter(snapshot=snapshot).select_related("unit").order_by("rank"))
     table = dashboard_exports.ranking_table(snapshot, entries, areas)
@@ -302,7 +309,7 @@ def period_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable A4 report of a period's results: the rankings and the headline targets."""
     _require_reader(request)
     period = get_object_or_404(Period.objects.select_related("movement"), pk=pk)
-    snapshots = current_snapshots(period)
+    snapshots = current_snapshots(period, viewer=request.user)
     areas = dashboard.task_areas(period)
     entries: dict[int, list[RankingEntry]] = {snapshot.pk: [] for snapshot in snapshots}
     for entry in (

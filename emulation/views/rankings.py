@@ -1,6 +1,8 @@
 """Ranking pages: every cluster's table and the movement's for a period, and "explain my rank".
 
-Rankings are read by everyone logged in. The tables are rendered from immutable snapshots, so the
+Final rankings are read by everyone logged in; provisional ones (compiled from the scores while
+scoring is open) only by those `RankingSnapshot.objects.visible_to` lets through, everyone else
+is told the results are not published yet (docs/security.md, "Provisional rankings"). The tables are rendered from immutable snapshots, so the
 rendered HTML is cached under the snapshot's id and checksum (a new snapshot is a new key: there is
 nothing to invalidate); DESIGN.md section 8 measured rendering, not SQL, as the cost of a table.
 """
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from emulation.enums import RankingScope
 from emulation.fragments import cached_sections
 from emulation.models import Period, RankingEntry, RankingSnapshot, Submission, TaskArea
-from emulation.permissions import can_read_submission
+from emulation.permissions import can_read_submission, can_see_provisional_rankings
 from emulation.services.rankings import (
     current_snapshots,
     explain_rank,
@@ -35,10 +37,10 @@ TABLE_CACHE_SECONDS = 24 * 3600
 
 
 def _selected_period(request: HttpRequest, periods: list[Period]) -> Period | None:
-    """The period asked for, else the latest one with a ranking, else the latest one."""
+    """The period asked for, else the latest one with a ranking the user may read, else the latest."""
     wanted = request.GET.get("period", "")
     if not wanted:
-        wanted = str(latest_compiled_period_id() or "")
+        wanted = str(latest_compiled_period_id(viewer=request.user) or "")
     return next((p for p in periods if str(p.pk) == wanted), periods[0] if periods else None)
 
 
@@ -154,7 +156,7 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
     """Every cluster's current ranking for a period, then the movement's, paginated."""
     periods = list(Period.objects.latest_first())
     period = _selected_period(request, periods)
-    snapshots = current_snapshots(period) if period else []
+    snapshots = current_snapshots(period, viewer=request.user) if period else []
     cluster_snapshots = [s for s in snapshots if s.scope == RankingScope.CLUSTER]
     movement_snapshot = next((s for s in snapshots if s.scope == RankingScope.MOVEMENT), None)
     linked = _links_every_unit(request.user)
@@ -181,6 +183,7 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
             else ""
         ),
         "own_entries": own_entries,
+        "withheld": period is not None and not can_see_provisional_rankings(request.user, period),
     }
     return render(request, "emulation/ranking_list.html", context)
 
@@ -203,13 +206,14 @@ def ranking_unit(request: HttpRequest, pk: int) -> HttpResponse:
         if period is None:
             raise Http404(_("No such period."))
     else:
-        period = latest_ranked_period(unit) or (periods[0] if periods else None)
-    explanation = explain_rank(unit, period) if period else None
+        period = latest_ranked_period(unit, viewer=request.user) or (periods[0] if periods else None)
+    explanation = explain_rank(unit, period, viewer=request.user) if period else None
     context = {
         "unit": unit,
         "periods": periods,
         "period": period,
         "explanation": explanation,
+        "withheld": period is not None and not can_see_provisional_rankings(request.user, period),
         "submission_url": _submission_url(request.user, unit, period) if explanation else "",
     }
     return render(request, "emulation/ranking_unit.html", context)

@@ -611,10 +611,11 @@ def test_ranking_list_shows_each_cluster_and_the_movement(client, org, period, r
     assert 'data-testid="provisional-badge"' not in html
 
 
-def test_ranking_list_marks_a_provisional_ranking(client, org, period, members, unit_officer):
+def test_ranking_list_marks_a_provisional_ranking(client, org, period, members, leader):
+    # Who else may read a provisional ranking: tests/emulation/test_ranking_secrecy.py.
     scored_unit(period, org.branch_a, members, {"4.1": ["5"]})
     compile_rankings(period)
-    client.force_login(unit_officer)
+    client.force_login(leader)
 
     response = client.get(reverse("emulation:ranking-list"), {"period": period.pk}, HTTP_ACCEPT_LANGUAGE="en")
 
