@@ -101,7 +101,7 @@ def detail_url(submission) -> str:
 def test_mine_starts_the_units_draft_inside_the_window(client, org, unit_officer, period, in_window):
     client.force_login(unit_officer)
 
-    response = client.get(reverse("emulation:submission-mine"))
+    response = client.post(reverse("emulation:submission-mine"), {"period": period.pk})
 
     submission = Submission.objects.get(unit=org.branch_a, period=period)
     assert response.status_code == 302
@@ -225,7 +225,7 @@ def test_achieved_value_may_exceed_the_target_limit(client, unit_officer, submis
 
 def test_unit_journey_draft_submit_then_read_only(client, org, unit_officer, period, in_window):
     client.force_login(unit_officer)
-    client.get(reverse("emulation:submission-mine"))
+    client.post(reverse("emulation:submission-mine"), {"period": period.pk})
     submission = Submission.objects.get(unit=org.branch_a, period=period)
 
     client.post(edit_url(submission), form_data(submission))
