@@ -16,6 +16,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.safety import allowed_hosts_problem, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -77,14 +79,21 @@ SECRET_KEY = env_secret("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is false.")
-    if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    _key_problem = secret_key_problem(SECRET_KEY)
+    if _key_problem:
         raise ImproperlyConfigured(
-            "SECRET_KEY is unsafe: use at least 50 random characters when DEBUG is false."
+            f"SECRET_KEY is unsafe ({_key_problem}): generate one, e.g. with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
         )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is false.")
+if not DEBUG and allowed_hosts_problem(ALLOWED_HOSTS):
+    raise ImproperlyConfigured(f"ALLOWED_HOSTS is unsafe: {allowed_hosts_problem(ALLOWED_HOSTS)}.")
+# Production as configured at start. Test runners turn DEBUG off for their own reasons, so code
+# that must refuse something in production (seed_demo's published password) reads this instead.
+PRODUCTION = not DEBUG
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The address users reach the application at; used for links in emails.

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.test_settings import run_django
+from tests.test_settings import GOOD_KEY, run_django
 
 
 @pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_pages_answer_503_with_a_friendly_page_when_the_database_is_down():
     )
     env = {
         "DEBUG": "false",
-        "SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
+        "SECRET_KEY": GOOD_KEY,
         "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:1/none",
         "REDIS_URL": "redis://127.0.0.1:1/0",
