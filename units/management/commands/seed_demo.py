@@ -92,7 +92,10 @@ class Command(BaseCommand):
         header = (_("Role"), _("Username"), _("Password"), _("Unit"))
         rows = [
             header,
-            *[(login.role, login.username, login.password or _("(unchanged)"), login.note) for login in logins],
+            *[
+                (login.role, login.username, login.password or _("(unchanged)"), login.note)
+                for login in logins
+            ],
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(len(header) - 1)]
         self.stdout.write("")
