@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: signs out an idle or too old session, saying why.
+    "config.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -316,6 +318,14 @@ AXES_VERBOSE = False
 # header is ignored); the throttled address is then the client's, not the proxy's.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
+# signing in, however active (config/sessions.py); the cookie lives no longer than that.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
