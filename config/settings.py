@@ -267,6 +267,11 @@ if BEAT_EVERY_SECONDS:
     for _entry in CELERY_BEAT_SCHEDULE.values():
         _entry["schedule"] = datetime.timedelta(seconds=BEAT_EVERY_SECONDS)
 
+# /healthz: the worker round trip (a ping through the queue) runs at most once per interval, and
+# only for a caller on this machine or sending this token in X-Healthz-Token (empty: no token).
+HEALTHZ_TOKEN = env_secret("HEALTHZ_TOKEN")
+HEALTHZ_WORKER_INTERVAL = env_int("HEALTHZ_WORKER_INTERVAL", 60)
+
 # --- Email ------------------------------------------------------------------------------------
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Thi đua Khen thưởng <thidua@localhost>")
