@@ -2,9 +2,9 @@
 SESSION_MAX_HOURS however active the session was.
 
 Django only offers a cookie age, which a saved session pushes forward; here the session itself
-carries when it was signed in and when it was last used (Unix seconds, from the first request of
-the sign-in). The last use is written at most once a minute, so a page view does not rewrite the
-session row every time.
+carries when it was signed in (set by the user_logged_in receiver, connected in config/apps.py)
+and when it was last used, in Unix seconds. The last use is written at most once a minute, so a
+page view does not rewrite the session row every time.
 """
 
 from __future__ import annotations
@@ -26,6 +26,13 @@ LAST_SEEN_RESOLUTION = 60  # seconds between two writes of the last use
 
 def _now() -> int:
     return int(timezone.now().timestamp())
+
+
+def start_session_clock(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    """user_logged_in receiver: the session signed in now starts its lifetime and idle count."""
+    if request is not None and hasattr(request, "session"):
+        now = _now()
+        request.session[CLOCK] = [request.session.session_key, now, now]
 
 
 def expiry_reason(clock: list, now: int) -> str | None:
@@ -58,7 +65,8 @@ class SessionTimeoutMiddleware:
             session, now = request.session, _now()
             clock = session.get(CLOCK)
             if clock is None or clock[0] != session.session_key:
-                # The first request of this sign-in starts its clock.
+                # A session signed in before this middleware existed, or whose key changed
+                # without a sign-in (a password change): its clock starts now.
                 session[CLOCK] = [session.session_key, now, now]
             elif (reason := expiry_reason(clock, now)) is not None:
                 logout(request)

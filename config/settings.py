@@ -116,7 +116,9 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
-    # Local, in dependency order: units <- emulation <- awards
+    # Local, in dependency order: units <- emulation <- awards; config (no models) connects the
+    # project-level signal receivers
+    "config.apps.SiteConfig",
     "units",
     "emulation",
     "awards",
