@@ -309,18 +309,33 @@ if not all(1 <= days <= 365 for days in REMINDER_OFFSETS_DAYS):
 
 # --- Authentication ---------------------------------------------------------------------------
 
-# django-axes counts failed logins per username and address and locks that pair out for a while.
+# Login throttling (config/login_throttle.py): django-axes limits failures per client address
+# across every account (password spraying); ThrottledModelBackend delays further tries on one
+# account after repeated failures, except from a device that signed in to it before.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "config.login_throttle.ThrottledModelBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Off: a sprayer signing in to its own account would clear its address's count. The backend
+# clears an account's own failures after a success instead.
+AXES_RESET_ON_SUCCESS = False
+AXES_WHITELIST_CALLABLE = "config.login_throttle.is_known_device"
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 5)
+LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 60)
+LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 180)
+LOGIN_DEVICE_COOKIE_NAME = "known_device"
+if min(AXES_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_LIMIT, LOGIN_BACKOFF_SECONDS, LOGIN_DEVICE_DAYS) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_LIMIT, LOGIN_BACKOFF_SECONDS and "
+        "LOGIN_DEVICE_DAYS must be at least 1."
+    )
 # Reverse proxies in front of the application that append to X-Forwarded-For (0: none, the
 # header is ignored); the throttled address is then the client's, not the proxy's.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

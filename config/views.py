@@ -1,4 +1,4 @@
-"""Project-level views: the home page and the health check."""
+"""Project-level views: the home page, the sign-in page and the health check."""
 
 import ipaddress
 import logging
@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -22,6 +23,7 @@ from config import __version__
 from config.celery import app as celery_app
 from config.celery import ping
 from config.client_ip import client_ip
+from config.login_throttle import remember_device
 from emulation.views import dashboard as dashboard_views
 from units.enums import Role
 from units.permissions import has_role
@@ -44,6 +46,18 @@ def home(request: HttpRequest) -> HttpResponse:
     if has_role(request.user, Role.UNIT_OFFICER):
         return dashboard_views.officer_home(request)
     return render(request, "home.html")
+
+
+class SignInView(auth_views.LoginView):
+    """Django's login page; a successful sign-in also marks the browser as a known device
+    (config.login_throttle), which the per-account delay lets through with the right password."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_device(response, form.get_user().get_username())
+        return response
 
 
 def _check_database() -> dict:
