@@ -110,6 +110,19 @@ def test_mine_starts_the_units_draft_inside_the_window(client, org, unit_officer
     assert submission.self_scores.count() == 5
 
 
+def test_mine_refuses_to_start_a_period_that_is_not_open(
+    client, org, unit_officer, movement, period, in_window
+):
+    closed = PeriodFactory(movement=movement, year=2025)
+    client.force_login(unit_officer)
+
+    response = client.post(reverse("emulation:submission-mine"), {"period": closed.pk}, **EN)
+
+    assert response.status_code == 400
+    assert "That self-assessment period is not open now" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
 def test_mine_lists_the_units_self_assessments_outside_the_window(
     client, org, unit_officer, other_unit_officer, movement, period
 ):
