@@ -183,12 +183,14 @@ def run_inproc(
     return json.loads(answer)
 
 
-def run_manage(cfg: Config, scale: int, *args: str, var_dir: Path, timeout: float) -> str:
+def run_manage(
+    cfg: Config, scale: int, *args: str, var_dir: Path, timeout: float, extra: dict[str, str] | None = None
+) -> str:
     """`manage.py ARGS` against the scale's database; its output, or BenchError with the tail."""
     completed = subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
-        env=child_env(cfg, scale, var_dir=var_dir),
+        env=child_env(cfg, scale, var_dir=var_dir, extra=extra),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -16,6 +16,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.safety import allowed_hosts_problem, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -77,14 +79,21 @@ SECRET_KEY = env_secret("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG:
     if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is false.")
-    if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    _key_problem = secret_key_problem(SECRET_KEY)
+    if _key_problem:
         raise ImproperlyConfigured(
-            "SECRET_KEY is unsafe: use at least 50 random characters when DEBUG is false."
+            f"SECRET_KEY is unsafe ({_key_problem}): generate one, e.g. with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
         )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is false.")
+if not DEBUG and allowed_hosts_problem(ALLOWED_HOSTS):
+    raise ImproperlyConfigured(f"ALLOWED_HOSTS is unsafe: {allowed_hosts_problem(ALLOWED_HOSTS)}.")
+# Production as configured at start. Test runners turn DEBUG off for their own reasons, so code
+# that must refuse something in production (seed_demo's published password) reads this instead.
+PRODUCTION = not DEBUG
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The address users reach the application at; used for links in emails.
@@ -107,7 +116,9 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
-    # Local, in dependency order: units <- emulation <- awards
+    # Local, in dependency order: units <- emulation <- awards; config (no models) connects the
+    # project-level signal receivers
+    "config.apps.SiteConfig",
     "units",
     "emulation",
     "awards",
@@ -123,6 +134,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: signs out an idle or too old session, saying why.
+    "config.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -263,6 +276,11 @@ if BEAT_EVERY_SECONDS:
     for _entry in CELERY_BEAT_SCHEDULE.values():
         _entry["schedule"] = datetime.timedelta(seconds=BEAT_EVERY_SECONDS)
 
+# /healthz: the worker round trip (a ping through the queue) runs at most once per interval, and
+# only for a caller on this machine or sending this token in X-Healthz-Token (empty: no token).
+HEALTHZ_TOKEN = env_secret("HEALTHZ_TOKEN")
+HEALTHZ_WORKER_INTERVAL = env_int("HEALTHZ_WORKER_INTERVAL", 60)
+
 # --- Email ------------------------------------------------------------------------------------
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Thi đua Khen thưởng <thidua@localhost>")
@@ -298,22 +316,45 @@ if not all(1 <= days <= 365 for days in REMINDER_OFFSETS_DAYS):
 
 # --- Authentication ---------------------------------------------------------------------------
 
-# django-axes counts failed logins per username and address and locks that pair out for a while.
+# Login throttling (config/login_throttle.py): django-axes limits failures per client address
+# across every account (password spraying); ThrottledModelBackend delays further tries on one
+# account after repeated failures, except from a device that signed in to it before.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "config.login_throttle.ThrottledModelBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Off: a sprayer signing in to its own account would clear its address's count. The backend
+# clears an account's own failures after a success instead.
+AXES_RESET_ON_SUCCESS = False
+AXES_WHITELIST_CALLABLE = "config.login_throttle.is_known_device"
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 5)
+LOGIN_BACKOFF_SECONDS = env_int("LOGIN_BACKOFF_SECONDS", 60)
+LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 180)
+LOGIN_DEVICE_COOKIE_NAME = "known_device"
+if min(AXES_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_LIMIT, LOGIN_BACKOFF_SECONDS, LOGIN_DEVICE_DAYS) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_LIMIT, LOGIN_BACKOFF_SECONDS and "
+        "LOGIN_DEVICE_DAYS must be at least 1."
+    )
 # Reverse proxies in front of the application that append to X-Forwarded-For (0: none, the
 # header is ignored); the throttled address is then the client's, not the proxy's.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
+# signing in, however active (config/sessions.py); the cookie lives no longer than that.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

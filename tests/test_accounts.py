@@ -187,22 +187,24 @@ def test_accounts_footer_shows_the_version(client, leader):
     assert f'data-testid="app-version">{__version__}<' in html
 
 
-def test_accounts_repeated_failures_lock_the_login_with_a_clear_message(client, leader, password, settings):
+def test_accounts_repeated_failures_pause_the_account_with_a_clear_message(
+    client, leader, password, settings
+):
     settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 3
 
     for _attempt in range(3):
         client.post(reverse("login"), {"username": "leader", "password": "wrong-password"})
     locked = client.post(reverse("login"), {"username": "leader", "password": password})
 
     assert locked.status_code == 429
-    assert "Đăng nhập sai quá nhiều lần" in locked.content.decode()
+    assert "Do nhập sai mật khẩu nhiều lần" in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
 
-def test_accounts_lockout_is_per_username(client, leader, secretary, password, settings):
+def test_accounts_pause_is_per_account(client, leader, secretary, password, settings):
     settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 3
     for _attempt in range(3):
         client.post(reverse("login"), {"username": "leader", "password": "wrong-password"})
 

@@ -134,7 +134,9 @@ MATRIX: dict[str, tuple[Callable[[dict], dict], dict[str, int]]] = {
         POST_ONLY,
     ),
     # self-assessment and evidence
-    "emulation:submission-mine": (lambda w: {}, answers(403, officer=302, stranger=302)),
+    # Unit A's officer is sent to its self-assessment; unit B's, without one, is offered the start
+    # button (the draft is created by its POST, never by a GET).
+    "emulation:submission-mine": (lambda w: {}, answers(403, officer=302, stranger=200)),
     "emulation:submission-detail": (lambda w: {"pk": w["submission"].pk}, SUBMISSION_A),
     # Submitted, so the unit's officer is sent to the read-only page.
     "emulation:submission-edit": (

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from config.safety import allowed_hosts_problem, secret_key_problem
+
 ROOT = Path(__file__).resolve().parent.parent
-GOOD_KEY = "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
+# A key as `secrets.token_urlsafe(45)` makes one (tests only; never deployed).
+GOOD_KEY = "UTJXp17_7OaGtOkMV1-D4hWyk1nla5P95y5B3nG3IGFjNGKpaI559ZfXnBR0"
 PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": GOOD_KEY,
@@ -42,6 +45,11 @@ def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
     [
         ("SECRET_KEY", None, "SECRET_KEY is required"),
         ("SECRET_KEY", "short", "SECRET_KEY is unsafe"),
+        ("SECRET_KEY", "abcde" * 10, "SECRET_KEY is unsafe (it uses only 5 different characters"),
+        ("SECRET_KEY", "django-insecure-" + GOOD_KEY, "SECRET_KEY is unsafe (it contains the placeholder"),
+        ("SECRET_KEY", "change-me-" + GOOD_KEY, "SECRET_KEY is unsafe (it contains the placeholder"),
+        ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS is unsafe: it holds the wildcard '*'"),
+        ("ALLOWED_HOSTS", "thidua.example.vn,*", "ALLOWED_HOSTS is unsafe: it holds the wildcard '*'"),
         ("ALLOWED_HOSTS", None, "ALLOWED_HOSTS is required"),
         ("DATABASE_URL", None, "DATABASE_URL is required"),
         ("DATABASE_URL", "sqlite:///db.sqlite3", "DATABASE_URL must point at PostgreSQL"),
@@ -198,3 +206,49 @@ def test_settings_redis_key_prefix_reaches_cache_queues_and_results():
     assert production["redis"] == "redis://h:6379/2"  # config.settings leaves the database alone
     assert production["queue_prefix"] == production["results_prefix"] == "site2:"
     assert production["cache_prefix"] == "site2:emulation"
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (GOOD_KEY, None),
+        ("abcde" * 10, "it uses only 5 different characters; at least 20 are needed"),
+        ("x" * 49, "it has 49 characters; at least 50 are needed"),
+        (
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "it is mostly runs of consecutive characters (like abcdef or 123456)",
+        ),
+        ("Kq8#vZ2pL0-wT7yR4mN1xB6cJ9" * 2, "it repeats a piece of 26 characters"),
+        ("your-secret-key-" + GOOD_KEY, "it contains the placeholder 'your-secret'"),
+        (
+            "dev-only-insecure-key-never-use-in-production-0123456789",
+            "it contains the placeholder 'dev-only'",
+        ),
+    ],
+)
+def test_settings_secret_key_needs_real_entropy(key, problem):
+    assert secret_key_problem(key) == problem
+
+
+@pytest.mark.parametrize(
+    ("hosts", "problem"),
+    [
+        (["thidua.example.vn", ".haiquan.gov.vn"], None),
+        (["*"], "it holds the wildcard '*'; name each host the site answers to"),
+        (
+            ["*.haiquan.gov.vn"],
+            "it holds the wildcard '*.haiquan.gov.vn'; name each host the site answers to",
+        ),
+        ([], "it is empty"),
+    ],
+)
+def test_settings_allowed_hosts_refuse_wildcards_in_production(hosts, problem):
+    assert allowed_hosts_problem(hosts) == problem
+
+
+def test_settings_seed_demo_refuses_to_run_in_production():
+    result = run_django(PRODUCTION_ENV, "seed_demo")
+
+    assert result.returncode != 0
+    assert "--allow-production" in result.stderr
+    assert "ThiDua@2026" not in result.stdout

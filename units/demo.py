@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import TextIOBase
@@ -73,6 +74,9 @@ class DemoContext:
     rng: random.Random = field(init=False)
     shared: dict[str, Any] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
+    # In production (seed_demo --allow-production) each new account gets its own random password
+    # instead of the published DEMO_PASSWORD; the logins then carry it, or "" for an old account.
+    random_passwords: bool = False
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - demo data, not security
@@ -593,13 +597,18 @@ def _create_demo_users(
     }
 
     missing = [username for username in usernames if username not in users]
-    if missing:
+    if ctx.random_passwords:
+        passwords = {username: secrets.token_urlsafe(16) for username in missing}
+        hashes = {username: make_password(password) for username, password in passwords.items()}
+    else:
+        passwords = dict.fromkeys(usernames, DEMO_PASSWORD)
         # One hash for all: the same published password, and hashing is deliberately slow.
-        password_hash = make_password(DEMO_PASSWORD)
+        hashes = dict.fromkeys(missing, make_password(DEMO_PASSWORD)) if missing else {}
+    if missing:
         new_users = [
             user_model(
                 username=username,
-                password=password_hash,
+                password=hashes[username],
                 first_name=staff_for[username].full_name,
                 email=staff_for[username].email,
                 is_staff=username == "admin",
@@ -634,7 +643,7 @@ def _create_demo_users(
 
     names = {spec.code: spec.name for spec in specs}
     ctx.logins += [
-        DemoLogin(label, username, DEMO_PASSWORD, names[unit_code])
+        DemoLogin(label, username, passwords.get(username, ""), names[unit_code])
         for username, label, _role, unit_code, _pick in DEMO_USERS
     ]
     ctx.stdout.write(

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from emulation.models import Period
+from emulation.models import ClusterCovenant, Period
 from emulation.permissions import is_unit_officer_of
 from emulation.queries import covenant_summary
 from emulation.services import EmulationError, confirm_covenant, open_covenant
@@ -45,14 +45,26 @@ def _get_cluster_and_period(request: HttpRequest, cluster: int, period: int):
     return cluster_obj, period_obj
 
 
-def _get_covenant(request: HttpRequest, cluster: int, period: int):
-    return open_covenant(*_get_cluster_and_period(request, cluster, period))
+def _get_covenant(request: HttpRequest, cluster: int, period: int) -> ClusterCovenant:
+    """The cluster's covenant for the period, unsaved when nobody has confirmed it yet.
+
+    Reading never creates it: the first confirmation (a POST) does, through open_covenant.
+    """
+    cluster_obj, period_obj = _get_cluster_and_period(request, cluster, period)
+    covenant = ClusterCovenant.objects.filter(cluster=cluster_obj, period=period_obj).first()
+    if covenant is None:
+        covenant = ClusterCovenant(cluster=cluster_obj, period=period_obj)
+    covenant.cluster, covenant.period = cluster_obj, period_obj  # already loaded
+    return covenant
 
 
 def covenant_detail(request: HttpRequest, cluster: int, period: int) -> HttpResponse:
     covenant = _get_covenant(request, cluster, period)
     members, summaries = covenant_summary(covenant)
-    confirmations = {c.unit_id: c for c in covenant.confirmations.select_related("confirmed_by")}
+    saved = covenant.pk is not None
+    confirmations = (
+        {c.unit_id: c for c in covenant.confirmations.select_related("confirmed_by")} if saved else {}
+    )
     can_confirm = [
         membership.unit
         for membership, _pledge in members
@@ -65,7 +77,7 @@ def covenant_detail(request: HttpRequest, cluster: int, period: int) -> HttpResp
         ],
         "summaries": summaries,
         "can_confirm": can_confirm,
-        "audit_entries": AuditEntry.objects.for_record(covenant)[:50],
+        "audit_entries": list(AuditEntry.objects.for_record(covenant)[:50]) if saved else [],
     }
     return render(request, "emulation/covenant_detail.html", context)
 

@@ -48,20 +48,35 @@ def _pledge_context(request: HttpRequest, pledge: Pledge) -> dict:
 
 
 def pledge_mine(request: HttpRequest) -> HttpResponse:
-    """The unit officer's entry point: its unit's pledge for the period open for pledging."""
+    """The unit officer's entry point: its unit's pledge for the period open for pledging.
+
+    A GET only reads: it opens the existing draft, or offers a button whose POST creates it (a
+    link preview, a prefetching browser or another site's image tag must not create records).
+    """
     if not has_role(request.user, "unit_officer"):
         raise PermissionDenied(_("Only a unit's emulation officer registers its pledge."))
     unit = home_unit_of(request.user)
     period = Period.objects.pledging_open_on().latest_first().first()
+    status, error = 200, ""
+    if unit is not None and period is not None:
+        if request.method == "POST":
+            if request.POST.get("period") == str(period.pk):
+                pledge = start_pledge(unit, period, actor=request.user)
+                return redirect("emulation:pledge-edit", pk=pledge.pk)
+            status, error = 400, _("That pledging period is no longer open. Start the one shown below.")
+        else:
+            pledge = Pledge.objects.filter(unit=unit, period=period).only("pk").first()
+            if pledge is not None:
+                return redirect("emulation:pledge-edit", pk=pledge.pk)
+    elif request.method == "POST":
+        status, error = 400, _("No pledging period is open now, so there is no pledge to start.")
     pledges = (
         Pledge.objects.filter(unit=unit).with_unit().order_by("-period__year")
         if unit
         else Pledge.objects.none()
     )
-    if unit is not None and period is not None:
-        pledge = start_pledge(unit, period, actor=request.user)
-        return redirect("emulation:pledge-edit", pk=pledge.pk)
-    return render(request, "emulation/pledge_mine.html", {"unit": unit, "pledges": pledges})
+    context = {"unit": unit, "pledges": pledges, "period": period if unit else None, "error": error}
+    return render(request, "emulation/pledge_mine.html", context, status=status)
 
 
 def _staff_choices(pledge: Pledge):

@@ -122,12 +122,15 @@ def _context(request: HttpRequest, submission: Submission) -> dict:
 def submission_mine(request: HttpRequest) -> HttpResponse:
     """The unit officer's entry point: its unit's self-assessment for the period open now.
 
-    Outside every self-assessment window it lists the unit's self-assessments over the years.
+    A GET only reads: it opens the existing self-assessment, or offers a button whose POST
+    creates the draft. Outside every self-assessment window it lists the unit's
+    self-assessments over the years.
     """
     if not has_role(request.user, Role.UNIT_OFFICER):
         raise PermissionDenied(_("Only a unit's emulation officer prepares its self-assessment."))
     unit = home_unit_of(request.user)
     today = timezone.localdate()
+    period, status, error = None, 200, ""
     if unit is not None:
         period = (
             Period.objects.filter(
@@ -136,16 +139,24 @@ def submission_mine(request: HttpRequest) -> HttpResponse:
             .latest_first()
             .first()
         )
-        if period is not None:
-            submission = start_submission(unit, period, actor=request.user)
+    if period is not None and request.method == "POST" and request.POST.get("period") == str(period.pk):
+        submission = start_submission(unit, period, actor=request.user)
+        return redirect("emulation:submission-edit", pk=submission.pk)
+    if request.method == "POST":
+        status, error = 400, _("That self-assessment period is not open now, so there is nothing to start.")
+    elif period is not None:
+        submission = Submission.objects.filter(unit=unit, period=period).select_related("period").first()
+        if submission is not None:
             if is_open_for_unit(submission, today):
                 return redirect("emulation:submission-edit", pk=submission.pk)
             return redirect(submission)
+    if unit is not None:
         submissions = Submission.objects.filter(unit=unit).with_unit().order_by("-period__year", "-pk")
     else:
         submissions = Submission.objects.none()
     rows = [(submission, is_open_for_unit(submission, today)) for submission in submissions]
-    return render(request, "emulation/submission_mine.html", {"unit": unit, "rows": rows})
+    context = {"unit": unit, "rows": rows, "period": period, "error": error}
+    return render(request, "emulation/submission_mine.html", context, status=status)
 
 
 def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:

@@ -52,6 +52,7 @@ def test_pledge_journey_draft_submit_return_fix_accept_then_locked(
     # The unit officer opens its pledge, fills in targets and saves a draft.
     login(unit_officer)
     page.get_by_role("link", name="Đăng ký thi đua").first.click()
+    page.get_by_role("button", name=f"Bắt đầu đăng ký thi đua năm {open_period.year}").click()
     page.get_by_label("Tỷ lệ thu nộp điện tử", exact=False).fill("95")
     page.get_by_label("Nợ thuế đọng", exact=False).fill("12.000.000.000")
     page.get_by_label("Danh hiệu tập thể đơn vị đăng ký").select_option("TTLDXS")

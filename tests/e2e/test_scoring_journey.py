@@ -70,6 +70,8 @@ def test_scoring_journey_submit_with_evidence_score_with_save_and_next_finalise(
     # The unit officer fills in the self-assessment, attaches a PDF and submits.
     login(unit_officer)
     page.goto("/self-assessment/mine/")
+    page.get_by_role("button", name=f"Bắt đầu tự đánh giá năm {year_end.year}").click()
+    page.locator("button[name=action][value=save]").wait_for()
     submission = Submission.objects.get(unit=org.branch_a, period=year_end)
     rows = {
         row.criterion.code: row.criterion_id for row in submission.self_scores.select_related("criterion")

@@ -98,11 +98,11 @@ def test_covenant_page_query_count_does_not_grow(
         pledge_with(unit, period, {"5.1": "5"})
     client.force_login(secretary)
     url = reverse("emulation:covenant-detail", kwargs={"cluster": cluster.pk, "period": period.pk})
-    client.get(url)  # the first visit creates the covenant
+    open_covenant(cluster, period)  # created by a first confirmation (reading never creates it)
 
-    # session, user, roles, period, cluster, covenant (get_or_create: savepoint + select + release),
-    # members, pledges, target aggregates, criteria, confirmations, home unit, audit trail
-    with django_assert_num_queries(15):
+    # session, user, roles, period, cluster, covenant, members, pledges, target aggregates,
+    # criteria, confirmations, home unit, audit trail
+    with django_assert_num_queries(13):
         response = client.get(url)
 
     assert response.status_code == 200

@@ -6,7 +6,14 @@ from django.urls import reverse
 from emulation.enums import PledgeState
 from emulation.models import Pledge
 from emulation.services import start_pledge
-from tests.factories import ClusterFactory, ClusterMembershipFactory, PledgeFactory, StaffFactory, UnitFactory
+from tests.factories import (
+    ClusterFactory,
+    ClusterMembershipFactory,
+    PeriodFactory,
+    PledgeFactory,
+    StaffFactory,
+    UnitFactory,
+)
 from units.models import AuditEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("during_pledging")]
@@ -51,15 +58,35 @@ def snapshot(pledge) -> tuple:
     )
 
 
-def test_officer_entry_point_opens_its_units_draft(client, org, unit_officer, period):
+def test_officer_entry_point_starts_its_units_draft_on_post(client, org, unit_officer, period):
     client.force_login(unit_officer)
 
-    response = client.get(reverse("emulation:pledge-mine"))
+    response = client.post(reverse("emulation:pledge-mine"), {"period": period.pk})
 
     pledge = Pledge.objects.get(unit=org.branch_a, period=period)
     assert response.status_code == 302
     assert response["Location"] == reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk})
     assert pledge.state == PledgeState.DRAFT
+
+
+def test_officer_entry_point_opens_an_existing_draft_on_get(client, org, unit_officer, pledge):
+    client.force_login(unit_officer)
+
+    response = client.get(reverse("emulation:pledge-mine"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk})
+
+
+def test_officer_entry_point_refuses_to_start_a_period_that_is_not_open(client, org, unit_officer, period):
+    client.force_login(unit_officer)
+    closed = PeriodFactory(movement=period.movement, year=2025)
+
+    response = client.post(reverse("emulation:pledge-mine"), {"period": closed.pk}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert "That pledging period is no longer open" in response.content.decode()
+    assert not Pledge.objects.exists()
 
 
 def test_save_draft_reads_vietnamese_number_formats(client, pledge, unit_officer, org):

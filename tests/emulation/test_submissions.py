@@ -103,13 +103,26 @@ def detail_url(submission) -> str:
 def test_mine_starts_the_units_draft_inside_the_window(client, org, unit_officer, period, in_window):
     client.force_login(unit_officer)
 
-    response = client.get(reverse("emulation:submission-mine"))
+    response = client.post(reverse("emulation:submission-mine"), {"period": period.pk})
 
     submission = Submission.objects.get(unit=org.branch_a, period=period)
     assert response.status_code == 302
     assert response["Location"] == edit_url(submission)
     assert submission.state == SubmissionState.DRAFT
     assert submission.self_scores.count() == 5
+
+
+def test_mine_refuses_to_start_a_period_that_is_not_open(
+    client, org, unit_officer, movement, period, in_window
+):
+    closed = PeriodFactory(movement=movement, year=2025)
+    client.force_login(unit_officer)
+
+    response = client.post(reverse("emulation:submission-mine"), {"period": closed.pk}, **EN)
+
+    assert response.status_code == 400
+    assert "That self-assessment period is not open now" in response.content.decode()
+    assert not Submission.objects.exists()
 
 
 def test_mine_lists_the_units_self_assessments_outside_the_window(
@@ -227,7 +240,7 @@ def test_achieved_value_may_exceed_the_target_limit(client, unit_officer, submis
 
 def test_unit_journey_draft_submit_then_read_only(client, org, unit_officer, period, in_window):
     client.force_login(unit_officer)
-    client.get(reverse("emulation:submission-mine"))
+    client.post(reverse("emulation:submission-mine"), {"period": period.pk})
     submission = Submission.objects.get(unit=org.branch_a, period=period)
 
     client.post(edit_url(submission), form_data(submission))

@@ -335,3 +335,49 @@ def test_demo_output_lists_every_login_and_the_password(demo):
         assert any(username in line and label in line and DEMO_PASSWORD in line for line in lines), username
     assert f"Units: {Unit.objects.count()} (" in demo.output
     assert f"Staff: {Staff.objects.count()}." in demo.output
+
+
+# --- In production -------------------------------------------------------------------------------
+
+
+def test_demo_refuses_to_seed_in_production_without_the_flag(demo, settings):
+    settings.PRODUCTION = True
+    users_before = get_user_model().objects.count()
+
+    with pytest.raises(CommandError, match="--allow-production"):
+        seed_demo()
+
+    assert get_user_model().objects.count() == users_before
+
+
+def printed_passwords(output: str) -> dict[str, str]:
+    """username -> the password column of the command's table of logins."""
+    found = {}
+    for line in output.splitlines():
+        words = line.split()
+        for username, *_rest in DEMO_USERS:
+            if username in words:
+                found[username] = words[words.index(username) + 1]
+    return found
+
+
+def test_demo_in_production_with_the_flag_gives_random_passwords_printed_once(demo, settings, client):
+    settings.PRODUCTION = True
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    user_model = get_user_model()
+    usernames = [username for username, *_rest in DEMO_USERS]
+    # Move the accounts of the module's demo aside, so that this run creates them afresh.
+    for user in user_model.objects.filter(username__in=usernames):
+        user.username = f"old-{user.username}"
+        user.save(update_fields=["username"])
+
+    first = printed_passwords(seed_demo(allow_production=True))
+    again = printed_passwords(seed_demo(allow_production=True))
+
+    assert sorted(first) == sorted(usernames)
+    assert DEMO_PASSWORD not in first.values()
+    assert len(set(first.values())) == len(usernames)
+    assert all(len(password) >= 16 for password in first.values())
+    assert client.login(username="admin", password=first["admin"])
+    assert not client.login(username="thuongtruc", password=DEMO_PASSWORD)
+    assert set(again.values()) == {"(unchanged)"}

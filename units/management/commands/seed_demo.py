@@ -6,6 +6,7 @@ import time
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -29,16 +30,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=2021, help=_("Random seed (default 2021)."))
         parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help=_(
+                "Seed even though DEBUG is false. Each new demo account then gets a random password, "
+                "printed once at the end, instead of the published demo password."
+            ),
+        )
+        parser.add_argument(
             "--scale",
             type=int,
             default=1,
             help=_("Multiply the regional branches and their staff (default 1)."),
         )
 
-    def handle(self, *args, seed: int, scale: int, **options) -> None:
+    def handle(self, *args, seed: int, scale: int, allow_production: bool, **options) -> None:
+        # Checked before anything is read or written: in production the demo's published password
+        # would open an administrator account to anyone who has read the README.
+        if settings.PRODUCTION and not allow_production:
+            raise CommandError(
+                _(
+                    "DEBUG is false: the demo accounts, the administrator included, would be created with "
+                    "the password published in the README. Nothing was done. To load the demo on this "
+                    "server anyway, run again with --allow-production: each new account then gets a "
+                    "random password, printed once."
+                )
+            )
         if scale < 1:
             raise CommandError(_("The scale must be 1 or more, not %(scale)s.") % {"scale": scale})
-        ctx = DemoContext(seed=seed, scale=scale, stdout=self.stdout)
+        ctx = DemoContext(seed=seed, scale=scale, stdout=self.stdout, random_passwords=settings.PRODUCTION)
         for app_config in apps.get_app_configs():
             if app_config.name not in LOCAL_APPS or not module_has_submodule(app_config.module, "demo"):
                 continue
@@ -49,7 +69,7 @@ class Command(BaseCommand):
                 demo.seed(ctx)
             self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": time.monotonic() - started})
         self._write_summary()
-        self._write_logins(ctx.logins)
+        self._write_logins(ctx.logins, random_passwords=ctx.random_passwords)
 
     def _write_summary(self) -> None:
         today = timezone.localdate()
@@ -66,14 +86,28 @@ class Command(BaseCommand):
             )
         )
 
-    def _write_logins(self, logins: list[DemoLogin]) -> None:
+    def _write_logins(self, logins: list[DemoLogin], *, random_passwords: bool) -> None:
         if not logins:
             return
         header = (_("Role"), _("Username"), _("Password"), _("Unit"))
-        rows = [header, *[(login.role, login.username, login.password, login.note) for login in logins]]
+        rows = [
+            header,
+            *[
+                (login.role, login.username, login.password or _("(unchanged)"), login.note)
+                for login in logins
+            ],
+        ]
         widths = [max(len(row[column]) for row in rows) for column in range(len(header) - 1)]
         self.stdout.write("")
-        self.stdout.write(_("Demo logins (a changed password is not reset):"))
+        if random_passwords:
+            self.stdout.write(
+                _(
+                    "Demo logins with the passwords generated for the new accounts: note them now, they "
+                    "are not shown again (accounts already there keep their password):"
+                )
+            )
+        else:
+            self.stdout.write(_("Demo logins (a changed password is not reset):"))
         for row in rows:
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
             self.stdout.write("  " + "  ".join([*cells, row[-1]]))
