@@ -10,6 +10,7 @@ from awards.models.nominations import (
     Exemplar,
     Nomination,
     NominationDocument,
+    Recusal,
     Vote,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "Nomination",
     "NominationDocument",
     "Rating",
+    "Recusal",
     "ReviewFlag",
     "RuleSet",
     "Vote",

@@ -104,6 +104,7 @@ __all__ = [
     "check_nomination",
     "engine_code",
     "evaluate_year",
+    "judge_nominations",
     "judgement_date",
     "load_person_histories",
     "load_unit_histories",
@@ -543,27 +544,50 @@ def nomination_date(nomination: Nomination) -> datetime.date:
     return timezone.localdate()
 
 
-def check_nomination(nomination: Nomination) -> Verdict:
-    """The verdict on one nomination, under the rule set in force on its submission date (today
-    before it is submitted), with the facts of its subject only. Read-only: the caller stores
-    `verdict.to_dict()` in `Nomination.eligibility`. A fixed number of queries.
+def check_nomination(nomination: Nomination, *, on: datetime.date | None = None) -> Verdict:
+    """The verdict on one nomination, under the rule set in force on `on` (default: its
+    submission date, today before it is submitted), with the facts of its subject only.
+    Read-only: the caller stores `verdict.to_dict()` in `Nomination.eligibility`."""
+    return judge_nominations([nomination], on=on or nomination_date(nomination))[nomination.pk]
+
+
+def judge_nominations(nominations: Iterable[Nomination], *, on: datetime.date) -> dict[int, Verdict]:
+    """The verdicts on nominations of one year (a council's agenda, one step), judged on `on`:
+    the rule set in force that day, open reviews and dissolution as on that day. Read-only; a
+    fixed number of queries whatever the number of nominations.
 
     A staff member is judged on its own facts; a unit with the staff of its subtree (its member
     counts). Forms of rule 11 read LONG_HISTORY_YEARS of history.
     """
-    on = nomination_date(nomination)
+    nominations = list(nominations)
     params = rule_params_on(on)
-    code = engine_code(nomination.award_type.code)
-    year = nomination.year
-    history_years = LONG_HISTORY_YEARS if code not in EMULATION_TITLES else HISTORY_YEARS
-    if nomination.staff_id is not None:
-        people = load_people_facts(
-            year, scope=Scope(), on=on, staff_ids=[nomination.staff_id], history_years=history_years
-        )
-        person = people.histories.get(nomination.staff_id) or PersonHistory(staff_id=nomination.staff_id)
-        return check_person(person, code, year, params)
-    scope = subtree_scope([nomination.unit_id])
-    members = _members_of(load_people_facts(year, scope=scope, on=on), year, params)
-    histories = _unit_histories(year, scope=scope, on=on, members=members, history_years=history_years)
-    unit = histories.get(nomination.unit_id) or UnitHistory(unit_id=nomination.unit_id)
-    return check_unit(unit, code, year, params, on=on)
+    verdicts: dict[int, Verdict] = {}
+    for year in sorted({nomination.year for nomination in nominations}):
+        of_year = [nomination for nomination in nominations if nomination.year == year]
+        codes = {nomination.pk: engine_code(nomination.award_type.code) for nomination in of_year}
+        long = any(code not in EMULATION_TITLES for code in codes.values())
+        history_years = LONG_HISTORY_YEARS if long else HISTORY_YEARS
+        people = [nomination for nomination in of_year if nomination.staff_id is not None]
+        units = [nomination for nomination in of_year if nomination.staff_id is None]
+        if people:
+            facts = load_people_facts(
+                year,
+                scope=Scope(),
+                on=on,
+                staff_ids=[nomination.staff_id for nomination in people],
+                history_years=history_years,
+            )
+            for nomination in people:
+                staff_id = nomination.staff_id
+                person = facts.histories.get(staff_id) or PersonHistory(staff_id=staff_id)
+                verdicts[nomination.pk] = check_person(person, codes[nomination.pk], year, params)
+        if units:
+            scope = subtree_scope([nomination.unit_id for nomination in units])
+            members = _members_of(load_people_facts(year, scope=scope, on=on), year, params)
+            histories = _unit_histories(
+                year, scope=scope, on=on, members=members, history_years=history_years
+            )
+            for nomination in units:
+                unit = histories.get(nomination.unit_id) or UnitHistory(unit_id=nomination.unit_id)
+                verdicts[nomination.pk] = check_unit(unit, codes[nomination.pk], year, params, on=on)
+    return verdicts

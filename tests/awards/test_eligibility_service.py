@@ -464,7 +464,7 @@ def test_evaluate_year_gives_the_highest_title_and_why_not_the_next_one(world):
     assert mai.next_up.codes == ("not_registered", "run_year_missing")
     assert mai.next_up.reasons[1].params["year"] == 2024  # the revoked CSTĐCS does not count
     assert (nam.highest, nam.next_code) == (None, "LDTT")
-    assert nam.next_up.codes == ("open_review", "months_short")
+    assert nam.next_up.codes == ("open_review", "months_counted_short")
     assert hoa.next_up.codes == ("rating_forced_by_discipline", "discipline_in_year")
     assert tuan.next_up.codes == ("not_registered",)
     assert (mai.unit_name, mai.code, mai.name) == (world.org.office_a.name, "CB-MAI", "Nguyễn Thị Mai")
@@ -673,7 +673,7 @@ def test_check_nomination_judges_under_the_rule_set_of_the_submission_date(world
         _nomination("LDTT", staff=world.nam, proposing_unit=office, submitted_on=D(2025, 7, 1))
     )
 
-    assert (june.eligible, june.codes) == (False, ("months_short",))
+    assert (june.eligible, june.codes) == (False, ("months_counted_short",))
     assert july.eligible is True
     assert july.subject == world.nam.pk
     assert july.to_dict()["title_code"] == "LDTT"
