@@ -12,6 +12,7 @@ from awards.models import (
     Discipline,
     Exemplar,
     Initiative,
+    Leave,
     Nomination,
     NominationDocument,
     Rating,
@@ -51,6 +52,17 @@ class DisciplineAdmin(admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["staff__full_name", "staff__staff_code"]
     autocomplete_fields = ["staff"]
+
+
+@admin.register(Leave)
+class LeaveAdmin(admin.ModelAdmin):
+    """Months of leave per staff member, year and kind (maternity leave counts as worked)."""
+
+    list_display = ["year", "staff", "kind", "months"]
+    list_filter = ["year", "kind"]
+    search_fields = ["staff__full_name", "staff__staff_code"]
+    autocomplete_fields = ["staff"]
+    list_select_related = ["staff"]
 
 
 @admin.register(Initiative)

@@ -39,6 +39,16 @@ class InitiativeLevel(models.TextChoices):
     NATIONAL = "national", pgettext_lazy("initiative level", "National level")
 
 
+class LeaveKind(models.TextChoices):
+    """Leave recorded in a staff member's year: maternity leave counts as worked (Decree 152/2025 Art.
+    4(5)); the other kinds do not (rule 1: months worked)."""
+
+    MATERNITY = "maternity", _("Maternity leave")
+    SICK = "sick", _("Long sick leave")
+    UNPAID = "unpaid", _("Unpaid leave")
+    OTHER = "other", _("Other leave not counted as work")
+
+
 class ReviewKind(models.TextChoices):
     """Open matters that block an award while they last (rule 13)."""
 

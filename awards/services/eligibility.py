@@ -23,8 +23,10 @@ Decisions, documented once:
   that year is in its subtree. Staff with no posting recorded at all count in their current unit
   for every year. Staff whose postings do not touch the year are not judged for it.
 - Months worked: the calendar months covered from their first to their last day by postings
-  (a posting from 15/03 counts April to December: 9; from 01/03: 10). Maternity leave is not
-  recorded in the database yet, so `maternity_leave_months` is 0.
+  (a posting from 15/03 counts April to December: 9; from 01/03: 10), less the months of leave
+  recorded for the year (`Leave`, which lies within the postings); maternity leave is passed as
+  `maternity_leave_months` and counts as worked again (Decree 152/2025 Art. 4(5)), other leave
+  does not. Posted from 01/03 with four months of maternity leave: 6 worked + 4 = 10 counted.
 - Registrations (rule 20): a staff member's individual registration and a unit's collective
   title in a pledge of the year that is not a draft.
 - Titles held: award records not revoked, under the catalogue code without its "_CN"/"_TT"
@@ -457,8 +459,8 @@ def evaluate_year(
     """Judge every staff member and unit of the given units' subtrees (the whole organisation when
     None) for the emulation titles of `year`, under the rule set in force on `on` (default:
     `judgement_date(year)`). The staff first: the units' member counts use their verdicts. Units
-    that did not exist in the year are left out. Read-only; 17 queries whatever the number of staff
-    and units (18 with a unit filter).
+    that did not exist in the year are left out. Read-only; 18 queries whatever the number of staff
+    and units (19 with a unit filter).
 
     The facts stream by one subject at a time and are dropped once judged: the report keeps which
     titles each subject meets, and judges the verdicts with their reasons when they are shown

@@ -274,10 +274,10 @@ def test_eligibility_list_query_count_does_not_depend_on_the_number_of_subjects(
             )
     client.force_login(secretary)
 
-    # session, user, roles; the years; the unit of the filter; the 18 queries of the year judged
-    # for a subtree (awards.services.eligibility.evaluate_year); the 8 + 8 queries of the facts of
+    # session, user, roles; the years; the unit of the filter; the 19 queries of the year judged
+    # for a subtree (awards.services.eligibility.evaluate_year); the 9 + 8 queries of the facts of
     # the staff and units shown, judged again with their reasons; the unit choices of the filter
-    with django_assert_num_queries(40):
+    with django_assert_num_queries(42):
         response = client.get(LIST, {"year": 2025, "unit": org.branch_a.pk})
 
     assert len(response.context["shown"]) == size * size + size + 2
