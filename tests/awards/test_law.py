@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from awards.enums import NominationState
 from awards.models import (
@@ -384,3 +385,89 @@ def test_law_flag_proposals_skip_a_unit_the_law_blocks_and_say_why(org, secretar
     assert Nomination.objects.count() == 0
     assert len(refused) == 1
     assert refused[0].startswith(f"{org.branch_a.name}: The law does not allow")
+
+
+# --- the pages: the verdict before sending, the refusals at their field -------------------------------------
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_law_officer_sees_the_verdict_of_today_before_sending(client, org, at_step, unit_officer):
+    nomination = at_step("submit", **open_investigation(org))
+    client.force_login(unit_officer)
+
+    page = client.get(nomination.get_absolute_url(), **EN)
+
+    live = page.context["live"]
+    assert (live.step, live.on, live.blocked) == ("submit", TODAY, True)
+    assert [reason.code for reason in live.blocking] == ["open_review"]
+    html = page.content.decode()
+    assert 'data-testid="law-blocking"' in html
+    assert "Open matters block any award until they are closed: Investigation." in html
+
+
+def test_law_submit_page_refuses_a_blocked_nomination_with_400_and_changes_nothing(
+    client, org, at_step, unit_officer
+):
+    nomination = at_step("submit", **discipline_in_year(org))
+    before = footprint(nomination)
+    client.force_login(unit_officer)
+
+    response = client.post(
+        reverse("awards:nomination-submit", kwargs={"pk": nomination.pk}), {"reason": WEIGHED}, **EN
+    )
+
+    assert response.status_code == 400
+    assert "Disciplined in 2025" in " ".join(response.context["submit_form"].non_field_errors())
+    assert footprint(nomination) == before
+
+
+def test_law_submit_page_asks_for_the_reason_at_its_field(client, org, at_step, unit_officer):
+    nomination = at_step("submit", staff=weighed_subject(org))
+    before = footprint(nomination)
+    client.force_login(unit_officer)
+
+    response = client.post(
+        reverse("awards:nomination-submit", kwargs={"pk": nomination.pk}), {"reason": ""}, **EN
+    )
+
+    assert response.status_code == 400
+    assert "write why the nomination should go on" in " ".join(
+        response.context["submit_form"].errors["reason"]
+    )
+    assert footprint(nomination) == before
+
+
+def test_law_send_page_asks_the_secretary_for_the_reason_at_its_field(
+    client, org, at_step, secretary, council
+):
+    nomination = at_step("agenda", staff=weighed_subject(org))
+    client.force_login(secretary)
+
+    refused = client.post(
+        reverse("awards:nomination-send", kwargs={"pk": nomination.pk}), {"session": council.pk}, **EN
+    )
+    sent = client.post(
+        reverse("awards:nomination-send", kwargs={"pk": nomination.pk}),
+        {"session": council.pk, "reason": WEIGHED},
+        **EN,
+    )
+
+    nomination.refresh_from_db()
+    assert refused.status_code == 400
+    assert "reason" in refused.context["send_form"].errors
+    assert sent.status_code == 302
+    assert (nomination.state, nomination.session) == (NominationState.COUNCIL, council)
+
+
+def test_law_council_sees_the_verdict_as_of_the_meeting(client, org, at_step, council):
+    nomination = at_step("ballot", **open_investigation(org))
+    client.force_login(council.users[0])
+
+    page = client.get(council.get_absolute_url(), **EN)
+
+    (row,) = page.context["rows"]
+    assert row.nomination == nomination
+    assert (row.check.step, row.check.on, row.check.blocked) == ("ballot", HELD_ON, True)
+    assert row.vote_form is None
+    assert 'data-testid="vote-blocked"' in page.content.decode()
