@@ -18,12 +18,13 @@ class AwardLevel(models.TextChoices):
 
 
 class RatingGrade(models.TextChoices):
-    """Annual quality rating (Decree 90/2020 as amended by Decree 48/2023)."""
+    """Annual quality rating (Decree 90/2020 as amended by Decree 48/2023); the Vietnamese labels are
+    the full official names ("Hoàn thành tốt nhiệm vụ")."""
 
-    EXCELLENT = "excellent", _("Excellently completed")
-    GOOD = "good", _("Well completed")
-    COMPLETED = "completed", _("Completed")
-    NOT_COMPLETED = "not_completed", _("Not completed")
+    EXCELLENT = "excellent", pgettext_lazy("rating", "Excellently completed")
+    GOOD = "good", pgettext_lazy("rating", "Well completed")
+    COMPLETED = "completed", pgettext_lazy("rating", "Completed")
+    NOT_COMPLETED = "not_completed", pgettext_lazy("rating", "Not completed")
 
 
 class DisciplineLevel(models.TextChoices):

@@ -245,10 +245,10 @@ def rating_label(rating: str | None) -> str:
     if rating is None:
         return gettext("none recorded")
     labels = {
-        "excellent": gettext("Excellently completed"),
-        "good": gettext("Well completed"),
-        "completed": gettext("Completed"),
-        "not_completed": gettext("Not completed"),
+        "excellent": pgettext("rating", "Excellently completed"),
+        "good": pgettext("rating", "Well completed"),
+        "completed": pgettext("rating", "Completed"),
+        "not_completed": pgettext("rating", "Not completed"),
     }
     return labels.get(rating, rating)
 
