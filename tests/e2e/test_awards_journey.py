@@ -12,7 +12,11 @@ from tests.conftest import make_persona
 from tests.factories import PeriodFactory, PledgeFactory, StaffFactory, UnitFactory
 from units.enums import Role
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("award_catalogue"),
+]
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 DOSSIER = ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"]
