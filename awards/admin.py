@@ -87,6 +87,10 @@ class NominationDocumentInline(admin.TabularInline):
 
 @admin.register(Nomination)
 class NominationAdmin(admin.ModelAdmin):
+    """The steps of a nomination go through the law check of the services (awards.services.law):
+    its state, session and verdict cannot be changed here."""
+
+    readonly_fields = ["state", "session", "eligibility", "is_eligible", "submitted_at"]
     list_display = ["award_type", "year", "staff", "unit", "state", "is_eligible"]
     list_filter = ["year", "state", "award_type"]
     search_fields = ["staff__full_name", "unit__name"]
@@ -126,6 +130,12 @@ class DecisionAdmin(admin.ModelAdmin):
 
 @admin.register(AwardRecord)
 class AwardRecordAdmin(admin.ModelAdmin):
+    """Awards come only from a recorded decision (awards.services.decisions, which applies the law
+    on the decision date): none is added here."""
+
+    def has_add_permission(self, request):
+        return False
+
     list_display = ["award_type", "year", "staff", "unit", "decision", "amount", "is_revoked"]
     list_filter = ["year", "award_type", "is_revoked"]
     search_fields = ["staff__full_name", "unit__name", "decision__number"]

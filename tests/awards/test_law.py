@@ -471,3 +471,19 @@ def test_law_council_sees_the_verdict_as_of_the_meeting(client, org, at_step, co
     assert (row.check.step, row.check.on, row.check.blocked) == ("ballot", HELD_ON, True)
     assert row.vote_form is None
     assert 'data-testid="vote-blocked"' in page.content.decode()
+
+
+# --- the admin door --------------------------------------------------------------------------------------
+
+
+def test_law_admin_cannot_move_a_nomination_nor_add_an_award(client, org, at_step, superuser):
+    nomination = at_step("decision", **open_investigation(org))
+    client.force_login(superuser)
+    change = reverse("admin:awards_nomination_change", args=[nomination.pk])
+
+    form = client.get(change)
+    added = client.get(reverse("admin:awards_awardrecord_add"))
+
+    assert "state" not in form.context["adminform"].form.fields
+    assert added.status_code == 403
+    assert Nomination.objects.get(pk=nomination.pk).state == NominationState.APPROVED
