@@ -20,6 +20,7 @@ from emulation.permissions import is_unit_officer_of
 from units.enums import Role
 from units.models import Staff, Unit
 from units.permissions import has_role, is_secretary
+from units.querysets import home_unit_of
 
 
 def can_read_everything(user) -> bool:
@@ -30,6 +31,21 @@ def can_read_everything(user) -> bool:
 def require_secretary(user) -> None:
     if not is_secretary(user):
         raise PermissionDenied(_("Only the committee secretary can do this."))
+
+
+def eligibility_home(user) -> Unit | None:
+    """Whose eligibility the user may read: None for the secretary and leaders (everyone), the
+    home unit for a unit officer (its unit and the units below: those it prepares nominations
+    for); 403 for anyone else, and for an officer not linked to a unit."""
+    if can_read_everything(user):
+        return None
+    if has_role(user, Role.UNIT_OFFICER):
+        home = home_unit_of(user)
+        if home is not None:
+            return home
+    raise PermissionDenied(
+        _("The eligibility list is for the committee secretary, leaders and unit officers.")
+    )
 
 
 def require_readers_of_everything(user) -> None:

@@ -177,8 +177,15 @@ MATRIX: dict[str, tuple[Callable[[dict], dict], dict[str, int]]] = {
     "emulation:ranking-export": (lambda w: {"pk": w["snapshot"].pk}, EVERYONE),
     # awards: eligibility and the dashboard
     "awards:dashboard": (lambda w: {}, SECRETARY_AND_LEADER),
-    "awards:eligibility-list": (lambda w: {}, SECRETARY_AND_LEADER),
-    "awards:eligibility-export": (lambda w: {}, SECRETARY_AND_LEADER),
+    # unit officers read the verdicts of their own subtree (awards.permissions.eligibility_home)
+    "awards:eligibility-list": (
+        lambda w: {},
+        answers(403, secretary=200, leader=200, officer=200, stranger=200),
+    ),
+    "awards:eligibility-export": (
+        lambda w: {},
+        answers(403, secretary=200, leader=200, officer=200, stranger=200),
+    ),
     # nominations and their dossiers
     "awards:nomination-list": (lambda w: {}, SECRETARY_AND_LEADER),
     "awards:nomination-mine": (lambda w: {}, UNIT_OFFICERS),
