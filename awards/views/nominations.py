@@ -449,7 +449,10 @@ def nomination_propose_flags(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(errors))
         return redirect("awards:nomination-list")
     year = form.cleaned_data["year"]
-    created = propose_ministry_flags(year, actor=request.user)
+    refused: list[str] = []
+    created = propose_ministry_flags(year, actor=request.user, refused=refused)
+    for refusal in refused:  # a first-placed unit the law blocks today: no proposal, and why
+        messages.warning(request, refusal)
     if created:
         messages.success(
             request,

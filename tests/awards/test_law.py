@@ -47,6 +47,7 @@ TODAY = D(2026, 3, 15)
 HELD_ON = D(2026, 3, 2)
 DECIDED_ON = D(2026, 3, 10)
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 WEIGHED = "Thành tích đột phá trong chống buôn lậu; đề nghị Hội đồng xem xét."
 DOSSIER = {
     "CSTDCS": ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"],
@@ -360,6 +361,30 @@ def test_law_closing_rejects_a_nomination_blocked_on_the_meeting_day_whatever_it
     assert nomination.state == NominationState.REJECTED
 
 
+def test_law_flag_proposal_button_warns_the_secretary_of_a_blocked_unit(client, org, secretary):
+    period = PeriodFactory(movement=MovementFactory(), year=2025)
+    cluster = ClusterFactory(year=2025, code="CUM2", name="Cụm thi đua số 2")
+    shot = RankingSnapshot.objects.create(
+        period=period, scope="cluster", cluster=cluster, scope_key="c2", is_provisional=False, is_current=True
+    )
+    RankingEntry.objects.create(
+        snapshot=shot,
+        unit=org.branch_b,
+        rank=1,
+        total=Decimal(90),
+        criteria_points=Decimal(90),
+        adjustment=Decimal(0),
+        decided_by="total",
+    )  # branch B registered nothing for 2025: rule 20
+    client.force_login(secretary)
+
+    response = client.post(reverse("awards:nomination-propose-flags"), {"year": 2025}, follow=True, **EN)
+
+    texts = [str(message) for message in response.context["messages"]]
+    assert any(text.startswith(f"{org.branch_b.name}: The law does not allow") for text in texts)
+    assert Nomination.objects.count() == 0
+
+
 def test_law_flag_proposals_skip_a_unit_the_law_blocks_and_say_why(org, secretary):
     period = PeriodFactory(movement=MovementFactory(), year=2025)
     cluster = ClusterFactory(year=2025, code="CUM1", name="Cụm thi đua số 1")
@@ -388,8 +413,6 @@ def test_law_flag_proposals_skip_a_unit_the_law_blocks_and_say_why(org, secretar
 
 
 # --- the pages: the verdict before sending, the refusals at their field -------------------------------------
-
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def test_law_officer_sees_the_verdict_of_today_before_sending(client, org, at_step, unit_officer):
