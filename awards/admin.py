@@ -20,6 +20,7 @@ from awards.models import (
     Discipline,
     Exemplar,
     Initiative,
+    Leave,
     Nomination,
     NominationDocument,
     Rating,
@@ -59,6 +60,17 @@ class DisciplineAdmin(AuditedAdmin):
     list_filter = ["level"]
     search_fields = ["staff__full_name", "staff__staff_code"]
     autocomplete_fields = ["staff"]
+
+
+@admin.register(Leave)
+class LeaveAdmin(AuditedAdmin):
+    """Months of leave per staff member, year and kind (maternity leave counts as worked)."""
+
+    list_display = ["year", "staff", "kind", "months"]
+    list_filter = ["year", "kind"]
+    search_fields = ["staff__full_name", "staff__staff_code"]
+    autocomplete_fields = ["staff"]
+    list_select_related = ["staff"]
 
 
 @admin.register(Initiative)

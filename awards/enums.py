@@ -18,12 +18,13 @@ class AwardLevel(models.TextChoices):
 
 
 class RatingGrade(models.TextChoices):
-    """Annual quality rating (Decree 90/2020 as amended by Decree 48/2023)."""
+    """Annual quality rating (Decree 90/2020 as amended by Decree 48/2023); the Vietnamese labels are
+    the full official names ("Hoàn thành tốt nhiệm vụ")."""
 
-    EXCELLENT = "excellent", _("Excellently completed")
-    GOOD = "good", _("Well completed")
-    COMPLETED = "completed", _("Completed")
-    NOT_COMPLETED = "not_completed", _("Not completed")
+    EXCELLENT = "excellent", pgettext_lazy("rating", "Excellently completed")
+    GOOD = "good", pgettext_lazy("rating", "Well completed")
+    COMPLETED = "completed", pgettext_lazy("rating", "Completed")
+    NOT_COMPLETED = "not_completed", pgettext_lazy("rating", "Not completed")
 
 
 class DisciplineLevel(models.TextChoices):
@@ -37,6 +38,16 @@ class InitiativeLevel(models.TextChoices):
     UNIT = "unit", pgettext_lazy("initiative level", "Unit level")
     MINISTRY = "ministry", pgettext_lazy("initiative level", "Ministry level")
     NATIONAL = "national", pgettext_lazy("initiative level", "National level")
+
+
+class LeaveKind(models.TextChoices):
+    """Leave recorded in a staff member's year: maternity leave counts as worked (Decree 152/2025 Art.
+    4(5)); the other kinds do not (rule 1: months worked)."""
+
+    MATERNITY = "maternity", _("Maternity leave")
+    SICK = "sick", _("Long sick leave")
+    UNPAID = "unpaid", _("Unpaid leave")
+    OTHER = "other", _("Other leave not counted as work")
 
 
 class ReviewKind(models.TextChoices):

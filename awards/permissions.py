@@ -2,8 +2,8 @@
 
 Readers of a nomination: the committee secretary and leaders (everything), the emulation officer
 of the proposing unit or of a unit above it, and the council members seated in the session the
-nomination was sent to, unless the nomination is about a unit they have a conflict of interest
-with (their own unit, a unit above or below it). Anyone else gets 404. Writing the unit's part
+nomination was sent to, unless they have a council conflict with it (`council_conflict`: they are
+its subject, or the subject's own unit is their own unit). Anyone else gets 404. Writing the unit's part
 (the proposal, its dossier, the submission) is for the proposing unit's officer; every other
 action is the secretary's. Leaders read everything and change nothing (403).
 """
@@ -19,7 +19,8 @@ from awards.models import AwardRecord, CouncilSeat, CouncilSession, Decision, No
 from emulation.permissions import is_unit_officer_of
 from units.enums import Role
 from units.models import Staff, Unit
-from units.permissions import has_conflict_of_interest, has_role, is_secretary
+from units.permissions import has_role, is_secretary
+from units.querysets import home_unit_of
 
 
 def can_read_everything(user) -> bool:
@@ -30,6 +31,21 @@ def can_read_everything(user) -> bool:
 def require_secretary(user) -> None:
     if not is_secretary(user):
         raise PermissionDenied(_("Only the committee secretary can do this."))
+
+
+def eligibility_home(user) -> Unit | None:
+    """Whose eligibility the user may read: None for the secretary and leaders (everyone), the
+    home unit for a unit officer (its unit and the units below: those it prepares nominations
+    for); 403 for anyone else, and for an officer not linked to a unit."""
+    if can_read_everything(user):
+        return None
+    if has_role(user, Role.UNIT_OFFICER):
+        home = home_unit_of(user)
+        if home is not None:
+            return home
+    raise PermissionDenied(
+        _("The eligibility list is for the committee secretary, leaders and unit officers.")
+    )
 
 
 def require_readers_of_everything(user) -> None:
@@ -44,9 +60,34 @@ def subject_unit(nomination: Nomination) -> Unit | None:
     return nomination.staff.unit if nomination.staff_id else None
 
 
-def has_conflict_with(user, nomination: Nomination) -> bool:
-    unit = subject_unit(nomination)
-    return unit is not None and has_conflict_of_interest(user, unit)
+def member_staff(user) -> tuple[int | None, int | None]:
+    """(staff id, unit id) of the staff record linked to a user, or (None, None); cached on the user."""
+    if not user.is_authenticated:
+        return None, None
+    if not hasattr(user, "_awards_member_staff"):
+        row = Staff.objects.filter(user=user).values_list("pk", "unit_id").first()
+        user._awards_member_staff = row or (None, None)
+    return user._awards_member_staff
+
+
+def council_conflict(user, nomination: Nomination) -> bool:
+    """A council member's conflict of interest with a nomination (see `staff_conflict`)."""
+    return staff_conflict(*member_staff(user), nomination)
+
+
+def staff_conflict(staff_id: int | None, unit_id: int | None, nomination: Nomination) -> bool:
+    """The council's conflict rule, for the member's staff record and unit: the member is the
+    nomination's subject, or the subject's own unit (the unit nominated, or the nominated person's
+    unit) is the member's own unit. The heads of the organisation sit on the council, so units
+    above or below do not count (they do for scorers); any other reason to stand aside is a
+    recusal with its reason (awards.models.Recusal)."""
+    if staff_id is None:
+        return False
+    if nomination.staff_id is not None:
+        return nomination.staff_id == staff_id or (
+            unit_id is not None and nomination.staff.unit_id == unit_id
+        )
+    return unit_id is not None and nomination.unit_id == unit_id
 
 
 def is_seated(user, session_id: int | None) -> bool:
@@ -60,7 +101,7 @@ def can_read_nomination(user, nomination: Nomination) -> bool:
         return True
     if is_unit_officer_of(user, nomination.proposing_unit):
         return True
-    return is_seated(user, nomination.session_id) and not has_conflict_with(user, nomination)
+    return is_seated(user, nomination.session_id) and not council_conflict(user, nomination)
 
 
 def get_nomination_for_user(user, pk, *, write: bool = False) -> Nomination:

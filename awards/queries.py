@@ -29,7 +29,8 @@ from awards.eligibility import (
     UnitYear,
 )
 from awards.eligibility.facts import ALL_CODES, DISCIPLINE_RANK, NOT_COMPLETED, RATING_RANK
-from awards.models import AwardRecord, Discipline, Initiative, Rating, ReviewFlag
+from awards.enums import LeaveKind
+from awards.models import AwardRecord, Discipline, Initiative, Leave, Rating, ReviewFlag
 from emulation.enums import Direction, PledgeState, RankingScope, SubmissionState
 from emulation.models import IndividualRegistration, Period, Pledge, PledgeTarget, RankingEntry, SelfScore
 from units.enums import Gender
@@ -250,7 +251,7 @@ def iter_people(
 ) -> Iterator[Person]:
     """The staff judged for `year`, with their facts of the year and the `history_years` before
     it, one at a time by id: those whose unit of the year is in the scope or, with `staff_ids`,
-    exactly those (whatever their unit). Open reviews as on `on`. Eight queries whatever the number
+    exactly those (whatever their unit). Open reviews as on `on`. Nine queries whatever the number
     of staff, each read in chunks as the staff come by: the memory does not grow with them."""
     first_year = year - history_years
     window_start, year_end = datetime.date(first_year, 1, 1), datetime.date(year, 12, 31)
@@ -293,6 +294,11 @@ def iter_people(
     )
     reviews = _Stream(
         open_reviews_on(on).filter(**by_staff).order_by("staff_id").values_list("staff_id", "kind")
+    )
+    leaves = _Stream(
+        Leave.objects.filter(**by_staff, year__gte=first_year, year__lte=year)
+        .order_by("staff_id", "year", "kind")
+        .values_list("staff_id", "year", "kind", "months")
     )
     titles = _held_titles(AwardRecord.objects.filter(**by_staff), "staff_id", first_year, year)
     registrations = _Stream(
@@ -337,20 +343,27 @@ def iter_people(
         known.titles(titles.take(staff_id))
         for _staff, registered_year, title in registrations.take(staff_id):
             known.at(registered_year)[3].add(title)
+        away: dict[int, list[int]] = {}  # year -> [maternity months, other leave months]
+        for _staff, leave_year, kind, leave_months in leaves.take(staff_id):
+            away.setdefault(leave_year, [0, 0])[0 if kind == LeaveKind.MATERNITY else 1] += leave_months
         records = {}
         for each in sorted({*known, year}):
             rating, found, held, registered = known.get(each) or (None, (), (), ())
-            months = 12 if ranges is None else months_covered(ranges, each)
-            key = (each, rating, months, tuple(held), frozenset(registered))
+            posted = 12 if ranges is None else months_covered(ranges, each)
+            maternity, other = away.get(each, (0, 0))
+            maternity = min(maternity, posted)  # leave lies within the postings
+            months = max(0, posted - maternity - other)
+            key = (each, rating, months, maternity, tuple(held), frozenset(registered))
             record = None if found else shared.get(key)
             if record is None:
                 record = PersonYear(
                     year=each,
                     rating=rating,
                     months_worked=months,
+                    maternity_leave_months=maternity,
                     initiatives=tuple(found),
-                    titles=key[3],
-                    registered_titles=key[4],
+                    titles=key[4],
+                    registered_titles=key[5],
                 )
                 if not found:
                     shared[key] = record

@@ -43,6 +43,7 @@ urlpatterns = [
     path("awards/council/<int:pk>/", council.session_detail, name="session-detail"),
     path("awards/council/<int:pk>/attendance/", council.session_attendance, name="session-attendance"),
     path("awards/council/<int:pk>/vote/", council.session_vote, name="session-vote"),
+    path("awards/council/<int:pk>/recuse/", council.session_recuse, name="session-recuse"),
     path("awards/council/<int:pk>/written-vote/", council.session_written_vote, name="session-written-vote"),
     path("awards/council/<int:pk>/close/", council.session_close, name="session-close"),
     path("awards/council/<int:pk>/minutes/", council.session_minutes, name="session-minutes"),

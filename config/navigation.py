@@ -63,7 +63,13 @@ NAVIGATION: list[NavItem] = [
     NavItem("emulation:reminder-list", _("Reminders"), ALL_ROLES, "bell", "emulation"),
     NavItem("emulation:movement-list", _("Movement"), SECRETARY_AND_LEADER, "gear", "emulation"),
     NavItem("awards:dashboard", _("Awards overview"), SECRETARY_AND_LEADER, "bar-chart", "awards"),
-    NavItem("awards:eligibility-list", _("Eligibility"), SECRETARY_AND_LEADER, "patch-check", "awards"),
+    NavItem(
+        "awards:eligibility-list",
+        _("Eligibility"),
+        SECRETARY_AND_LEADER | {Role.UNIT_OFFICER},
+        "patch-check",
+        "awards",
+    ),
     NavItem(
         "awards:nomination-mine",
         _("Our nominations"),

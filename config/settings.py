@@ -396,6 +396,10 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20)
+# An award decision may be dated at most this many days after today (signed for the coming days).
+AWARDS_DECISION_MAX_DAYS_AHEAD = env_int("AWARDS_DECISION_MAX_DAYS_AHEAD", 7)
+if not 0 <= AWARDS_DECISION_MAX_DAYS_AHEAD <= 60:
+    raise ImproperlyConfigured("AWARDS_DECISION_MAX_DAYS_AHEAD must be between 0 and 60 days.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Forms ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from awards.models import (
     Discipline,
     Exemplar,
     Initiative,
+    Leave,
     Nomination,
     NominationDocument,
     Rating,
@@ -66,6 +67,7 @@ PERMISSIONS = {
     "awards.RuleSet": (True, True, False),
     "awards.Rating": (True, True, False),
     "awards.Discipline": (True, True, False),
+    "awards.Leave": (True, True, False),
     "awards.Initiative": (True, True, False),
     "awards.ReviewFlag": (True, True, False),
     "awards.Exemplar": (True, True, False),
@@ -279,6 +281,10 @@ def editable(org, superuser):
                 starts_on=datetime.date(2025, 3, 1),
             ),
             {"level": "warning"},
+        ),
+        "awards.Leave": (
+            Leave.objects.create(staff=staff, year=2025, kind="maternity", months=4),
+            {"kind": "sick"},
         ),
         "awards.Initiative": (initiative, {"title": "Sáng kiến mới"}),
         "awards.ReviewFlag": (

@@ -31,6 +31,7 @@ from core.uploads import check_uploaded_file
 from emulation.models import Evidence, RankingSnapshot, ScorerAssignment, SelfScore
 from emulation.services import start_pledge
 from emulation.services.scoring import assign_scorer, start_submission, submit_submission
+from tests.awards.conftest import registered
 from tests.conftest import make_persona
 from tests.emulation.conftest import at
 from tests.factories import (
@@ -181,8 +182,15 @@ MATRIX: dict[str, tuple[Callable[[dict], dict], dict[str, int]]] = {
     "emulation:ranking-export": (lambda w: {"pk": w["snapshot"].pk}, EVERYONE),
     # awards: eligibility and the dashboard
     "awards:dashboard": (lambda w: {}, SECRETARY_AND_LEADER),
-    "awards:eligibility-list": (lambda w: {}, SECRETARY_AND_LEADER),
-    "awards:eligibility-export": (lambda w: {}, SECRETARY_AND_LEADER),
+    # unit officers read the verdicts of their own subtree (awards.permissions.eligibility_home)
+    "awards:eligibility-list": (
+        lambda w: {},
+        answers(403, secretary=200, leader=200, officer=200, stranger=200),
+    ),
+    "awards:eligibility-export": (
+        lambda w: {},
+        answers(403, secretary=200, leader=200, officer=200, stranger=200),
+    ),
     # nominations and their dossiers
     "awards:nomination-list": (lambda w: {}, SECRETARY_AND_LEADER),
     "awards:nomination-mine": (lambda w: {}, UNIT_OFFICERS),
@@ -209,6 +217,7 @@ MATRIX: dict[str, tuple[Callable[[dict], dict], dict[str, int]]] = {
     "awards:session-attendance": (lambda w: {"pk": w["session"].pk}, POST_ONLY),
     "awards:session-vote": (lambda w: {"pk": w["session"].pk}, POST_ONLY),
     "awards:session-written-vote": (lambda w: {"pk": w["session"].pk}, POST_ONLY),
+    "awards:session-recuse": (lambda w: {"pk": w["session"].pk}, POST_ONLY),
     "awards:session-close": (lambda w: {"pk": w["session"].pk}, POST_ONLY),
     # decisions and the award history
     "awards:decision-list": (lambda w: {}, SECRETARY_AND_LEADER),
@@ -250,6 +259,7 @@ POST_ALLOWED = {
     "awards:session-written-vote": {"secretary"},
     "awards:session-close": {"secretary"},
     "awards:session-vote": {"member"},
+    "awards:session-recuse": {"member"},
     "awards:decision-create": {"secretary"},
     "awards:award-revoke": {"secretary"},
     "logout": set(SIGNED_IN),
@@ -258,7 +268,12 @@ POST_ALLOWED = {
 # The secretary and leaders open every session and may hold a seat (awards.services.council.SEAT_ROLES),
 # so a ballot from one of them without a seat is refused by the service: a redirect carrying the
 # error message, nothing written. Any other redirect for a signed-in persona counts as accepted.
-REFUSED_WITH_MESSAGE = {("awards:session-vote", "secretary"), ("awards:session-vote", "leader")}
+REFUSED_WITH_MESSAGE = {
+    ("awards:session-vote", "secretary"),
+    ("awards:session-vote", "leader"),
+    ("awards:session-recuse", "secretary"),
+    ("awards:session-recuse", "leader"),
+}
 
 PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 
@@ -286,7 +301,8 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
     "awards:nomination-create": lambda w: _proposal(w["staff_a"]),
     "awards:nomination-edit": lambda w: _proposal(w["nominations"]["draft"].staff),
     "awards:nomination-document-upload": lambda w: {"kind": "minutes", "file": pdf("bien-ban.pdf")},
-    "awards:nomination-send": lambda w: {"session": w["session"].pk},
+    "awards:nomination-submit": lambda w: {"reason": "Thành tích nổi bật."},
+    "awards:nomination-send": lambda w: {"session": w["session"].pk, "reason": "Thành tích nổi bật."},
     "awards:nomination-supplement": lambda w: {"reason": "Bổ sung biên bản."},
     "awards:nomination-reject": lambda w: {"reason": "Không đủ điều kiện."},
     "awards:nomination-propose-flags": lambda w: {"year": 2025},
@@ -298,6 +314,10 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
     },
     "awards:session-attendance": lambda w: {"present": [w["absent_member"].pk]},
     "awards:session-vote": lambda w: {"nomination": w["nominations"]["council"].pk, "choice": "yes"},
+    "awards:session-recuse": lambda w: {
+        "nomination": w["nominations"]["council"].pk,
+        "reason": "Người thân.",
+    },
     "awards:session-written-vote": lambda w: {
         "member": w["absent_member"].pk,
         "nomination": w["nominations"]["council"].pk,
@@ -342,7 +362,7 @@ def awards_world(org, users: dict) -> dict:
         return Nomination.objects.create(
             award_type=AwardType.objects.get(code=code),
             year=2025,
-            staff=StaffFactory(unit=org.office_a),
+            staff=registered(StaffFactory(unit=org.office_a), 2025),
             proposing_unit=org.branch_a,
             state=state,
             achievements="Hoàn thành xuất sắc nhiệm vụ.",
@@ -355,7 +375,7 @@ def awards_world(org, users: dict) -> dict:
         proposing_unit=org.branch_a,
         award_type=AwardType.objects.get(code="CSTDCS"),
         year=2025,
-        staff=StaffFactory(unit=org.office_a),
+        staff=registered(StaffFactory(unit=org.office_a), 2025),
         achievements="Hoàn thành xuất sắc nhiệm vụ thu ngân sách.",
     )
     documents = []

@@ -356,6 +356,14 @@ class RuleParams:
         metadata=_meta(SHARE, "[C] Bắc Ninh 86/2025: the council decides by majority (other awards)"),
     )
     vote_default_strict: bool = field(default=True, metadata=_meta(BOOL, "[C] majority = more than half"))
+    vote_total_excludes_recused: bool = field(
+        default=False,
+        metadata=_meta(
+            BOOL,
+            "[D] Decree 98/2023 Art. 30(7), Decree 152/2025: the share is of the council's TOTAL members, so a "
+            "member who stands aside still counts in the total (true: left out of it) [U]",
+        ),
+    )
     quorum_share: Fraction = field(
         default=Fraction(2, 3), metadata=_meta(SHARE, "[C] Bắc Ninh 86/2025: at least 2/3 present")
     )

@@ -227,16 +227,18 @@ def criteria_ldtt(history: PersonHistory, year: int, params: RuleParams) -> Outc
         out.fail("R1", "discipline_in_year", year=year, discipline=worst.level, start=worst.start)
     else:
         out.ok("R1", "ok_no_discipline", year=year)
+    months = {
+        "year": year,
+        "months": record.months_counted,
+        "worked": record.months_worked,
+        "maternity": record.maternity_leave_months,
+    }
     if record.months_counted < params.ldtt_min_months_worked:
         out.fail(
-            "R1",
-            "months_short",
-            year=year,
-            months=record.months_counted,
-            required=params.ldtt_min_months_worked,
+            "R1", "months_counted_short", **months, required=params.ldtt_min_months_worked, title=Code.LDTT
         )
     else:
-        out.ok("R1", "ok_months", year=year, months=record.months_counted)
+        out.ok("R1", "ok_months_counted", **months)
     return out
 
 
@@ -490,7 +492,10 @@ def criteria_bk_bo_person(history: PersonHistory, year: int, params: RuleParams)
         return route_b
     out = Outcome()
     out.fail("R10", "no_route", title=Code.BK_BO)
-    out.failed.extend(route_a.failed + route_b.failed)
+    out.fail("R10", "route_cstdcs_run", prerequisite=Code.CSTDCS, first=first_a, last=year)
+    out.failed.extend(route_a.failed)
+    out.fail("R10", "route_excellent_run", first=first_b, last=year, required=params.bk_bo_min_initiatives)
+    out.failed.extend(route_b.failed)
     return out
 
 
@@ -747,7 +752,7 @@ def criteria_co_bo(history: UnitHistory, year: int, params: RuleParams) -> Outco
     elif record.ranking_position > params.ministry_flag_max_position:
         out.fail(
             "R8",
-            "ranking_not_first",
+            "ranking_not_leader" if params.ministry_flag_max_position == 1 else "ranking_not_first",
             position=record.ranking_position,
             required=params.ministry_flag_max_position,
             year=year,

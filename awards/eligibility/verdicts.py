@@ -48,6 +48,10 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "months_short": gettext_noop(
             "Months worked in %(year)s, maternity leave included: %(months)s; at least %(required)s are needed."
         ),
+        "months_counted_short": gettext_noop(
+            "Months counted as worked in %(year)s (months worked %(worked)s + maternity leave %(maternity)s): "
+            "%(months)s; %(title)s needs at least %(required)s."
+        ),
         "before_discipline_end": gettext_noop(
             "%(year)s does not count: a discipline ended on %(end)s, and achievements count only from its end."
         ),
@@ -80,6 +84,13 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         ),
         # Commendation forms (rules 10, 11, 14).
         "no_route": gettext_noop("Neither way to %(title)s is complete; what each way lacks follows."),
+        "route_cstdcs_run": gettext_noop(
+            "Way 1 – %(prerequisite)s every year from %(first)s to %(last)s; this way lacks:"
+        ),
+        "route_excellent_run": gettext_noop(
+            "Way 2 – rated “Excellently completed” every year from %(first)s to %(last)s, with "
+            "%(required)s initiatives or %(required)s accepted science works; this way lacks:"
+        ),
         "run_year_not_excellent": gettext_noop(
             "Rated “%(rating)s” for %(year)s, not “Excellently completed”: %(title)s needs it every year "
             "from %(first)s to %(last)s."
@@ -121,6 +132,9 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "ranking_not_first": gettext_noop(
             "Ranked %(position)s in its cluster for %(year)s; only position %(required)s or better qualifies."
         ),
+        "ranking_not_leader": gettext_noop(
+            "Ranked %(position)s in its cluster for %(year)s; only the unit leading its cluster (rank 1) qualifies."
+        ),
         "targets_not_met": gettext_noop("Not every task-area target was met in %(year)s."),
         "flag_taken": gettext_noop(
             "Another unit of the cluster ranks ahead for the %(year)s flag (at most %(places)s per cluster)."
@@ -148,6 +162,10 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "ok_rating": gettext_noop("Rated “%(rating)s” for %(year)s."),
         "ok_no_discipline": gettext_noop("No discipline in %(year)s."),
         "ok_months": gettext_noop("Months worked in %(year)s: %(months)s."),
+        "ok_months_counted": gettext_noop(
+            "Months counted as worked in %(year)s (months worked %(worked)s + maternity leave %(maternity)s): "
+            "%(months)s."
+        ),
         "ok_prerequisite": gettext_noop("Meets %(prerequisite)s for %(year)s."),
         "ok_prerequisite_held": gettext_noop("Holds %(prerequisite)s for %(year)s."),
         "ok_excellent": gettext_noop("Rated “Excellently completed” for %(year)s."),
@@ -196,6 +214,9 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
 )
 
 
+HEADING_CODES = frozenset({"route_cstdcs_run", "route_excellent_run"})
+
+
 # --- labels, translated when read -------------------------------------------------------------------
 
 
@@ -224,10 +245,10 @@ def rating_label(rating: str | None) -> str:
     if rating is None:
         return gettext("none recorded")
     labels = {
-        "excellent": gettext("Excellently completed"),
-        "good": gettext("Well completed"),
-        "completed": gettext("Completed"),
-        "not_completed": gettext("Not completed"),
+        "excellent": pgettext("rating", "Excellently completed"),
+        "good": pgettext("rating", "Well completed"),
+        "completed": pgettext("rating", "Completed"),
+        "not_completed": pgettext("rating", "Not completed"),
     }
     return labels.get(rating, rating)
 
@@ -367,6 +388,11 @@ class Reason:
 
     def __hash__(self) -> int:
         return hash((self.code, tuple(sorted(self.params.items())), self.met, self.rule))
+
+    @property
+    def is_heading(self) -> bool:
+        """A heading that groups the reasons after it (one way to a title), not a condition."""
+        return self.code in HEADING_CODES
 
     @property
     def text(self) -> str:

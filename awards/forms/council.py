@@ -139,6 +139,38 @@ class VoteForm(forms.Form):
         return nomination
 
 
+class RecusalForm(forms.Form):
+    """A member stands aside from one nomination, saying why."""
+
+    nomination = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why you stand aside"),
+        max_length=1000,
+        error_messages={"required": _("Write why you stand aside from this nomination.")},
+    )
+
+    def __init__(self, *args, nominations=None, form_id: str = "", **kwargs) -> None:
+        if form_id:
+            kwargs.setdefault("auto_id", f"id_{form_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.nominations = {nomination.pk: nomination for nomination in nominations or ()}
+        self.helper = _helper()
+
+    def clean_nomination(self) -> Nomination:
+        nomination = self.nominations.get(self.cleaned_data["nomination"])
+        if nomination is None or nomination.state != NominationState.COUNCIL:
+            raise ValidationError(
+                _("This nomination is not open for votes in this session."), code="invalid_choice"
+            )
+        return nomination
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise ValidationError(_("Write why you stand aside from this nomination."), code="required")
+        return reason
+
+
 class WrittenVoteForm(forms.Form):
     """The secretary records the written ballot of a member who is absent."""
 

@@ -7,12 +7,16 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from awards.enums import AwardLevel, NominationState
 from awards.models import Decision, Nomination
-from awards.services.decisions import base_salary_for, normalise_number, number_taken
+from awards.services.decisions import (
+    base_salary_for,
+    decision_date_problem,
+    normalise_number,
+    number_taken,
+)
 from awards.services.nominations import AwardsError
 from core.uploads import UploadRefused, check_uploaded_file
 
@@ -72,7 +76,7 @@ class DecisionForm(forms.Form):
         self.fields["file"].widget.attrs.update({"accept": ".pdf,application/pdf"})
         self.fields["nominations"].queryset = (
             Nomination.objects.filter(state=NominationState.APPROVED)
-            .select_related("award_type", "staff", "unit")
+            .select_related("award_type", "staff", "unit", "session")
             .order_by("-year", "award_type__rank_order", "pk")
         )
         self.helper = _helper(
@@ -104,13 +108,24 @@ class DecisionForm(forms.Form):
 
     def clean_decided_on(self):
         day = self.cleaned_data["decided_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("A decision cannot be dated in the future."), code="future")
+        problem = decision_date_problem(day)
+        if problem:
+            raise ValidationError(problem, code="future")
         try:
             base_salary_for(day)
         except AwardsError as error:
             raise ValidationError(str(error), code="no_base_salary") from None
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        day, nominations = cleaned.get("decided_on"), cleaned.get("nominations")
+        if day and nominations:
+            held = [nomination.session.held_on for nomination in nominations if nomination.session_id]
+            problem = decision_date_problem(day, held)
+            if problem:
+                self.add_error("decided_on", ValidationError(problem, code="before_council"))
+        return cleaned
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

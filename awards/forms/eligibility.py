@@ -70,12 +70,18 @@ class EligibilityFilterForm(forms.Form):
         error_messages={"invalid_choice": _("Choose whether the title is met.")},
     )
 
-    def __init__(self, *args, years: list[int], default_year: int, **kwargs) -> None:
+    def __init__(
+        self, *args, years: list[int], default_year: int, home: Unit | None = None, **kwargs
+    ) -> None:
+        """`home`: a unit officer's unit; the units offered (and accepted) are its subtree."""
         super().__init__(*args, **kwargs)
         self.default_year = default_year
         self.fields["year"].choices = [(year, year) for year in years]
         units = self.fields["unit"]
-        units.queryset = Unit.objects.only("pk", "name", "code", "depth", "path").order_by("path")
+        offered = Unit.objects.filter(path__startswith=home.path) if home is not None else Unit.objects.all()
+        units.queryset = offered.only("pk", "name", "code", "depth", "path").order_by("path")
+        if home is not None:
+            units.empty_label = home.name
         units.label_from_instance = lambda unit: f"{'– ' * unit.depth}{unit.name}"
         if not self.is_bound:
             self.initial.setdefault("year", default_year)

@@ -191,6 +191,32 @@ class ReasonForm(forms.Form):
         return reason
 
 
+def weighed_reason_field(label) -> forms.CharField:
+    """Why a nomination should go on although conditions the council may weigh are unmet
+    (awards.services.law); the service asks for it only when such conditions exist."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed only when conditions of the law are not met; the council reads it."),
+    )
+
+
+class SubmitForm(forms.Form):
+    """The officer sends the nomination; a reason when conditions the council may weigh are unmet."""
+
+    reason = weighed_reason_field(_("Why the council should consider it although conditions are not met"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_submit_%s")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()
+
+
 class SendToCouncilForm(forms.Form):
     session = forms.ModelChoiceField(
         label=_("Council session"),
@@ -201,6 +227,7 @@ class SendToCouncilForm(forms.Form):
             "invalid_choice": _("Choose an open council session for the year of the achievement."),
         },
     )
+    reason = weighed_reason_field(_("Why the council should weigh it although conditions are not met"))
 
     def __init__(self, *args, year: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -208,6 +235,9 @@ class SendToCouncilForm(forms.Form):
             "held_on", "pk"
         )
         self.helper = _helper()
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()
 
 
 class ProposeFlagsForm(forms.Form):

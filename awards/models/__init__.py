@@ -1,7 +1,7 @@
 """Models of the awards app: the catalogue and rule sets, the facts, nominations to decisions."""
 
 from awards.models.catalogue import AwardType, RuleSet
-from awards.models.facts import Discipline, Initiative, Rating, ReviewFlag
+from awards.models.facts import Discipline, Initiative, Leave, Rating, ReviewFlag
 from awards.models.nominations import (
     AwardRecord,
     CouncilSeat,
@@ -10,6 +10,7 @@ from awards.models.nominations import (
     Exemplar,
     Nomination,
     NominationDocument,
+    Recusal,
     Vote,
 )
 
@@ -22,9 +23,11 @@ __all__ = [
     "Discipline",
     "Exemplar",
     "Initiative",
+    "Leave",
     "Nomination",
     "NominationDocument",
     "Rating",
+    "Recusal",
     "ReviewFlag",
     "RuleSet",
     "Vote",

@@ -1,4 +1,4 @@
-"""The facts the eligibility engine reads: ratings, disciplines, initiatives, open reviews."""
+"""The facts the eligibility engine reads: ratings, leave, disciplines, initiatives, open reviews."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from awards.enums import DisciplineLevel, InitiativeLevel, RatingGrade, ReviewKind
+from awards.enums import DisciplineLevel, InitiativeLevel, LeaveKind, RatingGrade, ReviewKind
 
 ONE_SUBJECT = Q(staff__isnull=False, unit__isnull=True) | Q(staff__isnull=True, unit__isnull=False)
 
@@ -54,6 +54,34 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff or self.unit} {self.year}: {self.get_grade_display()}"
+
+
+class Leave(models.Model):
+    """Months of leave a staff member took in a year, by kind (one row per kind and year).
+
+    The months lie within the staff member's postings (a person on leave stays posted to its
+    unit): months worked = months posted − every leave; maternity leave then counts as worked
+    again (Decree 152/2025 Art. 4(5)), the other kinds do not (rule 1)."""
+
+    staff = models.ForeignKey(
+        "units.Staff", verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="leaves"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=12, choices=LeaveKind.choices)
+    months = models.PositiveSmallIntegerField(_("months"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leaves")
+        ordering = ["-year", "staff", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "year", "kind"], name="leave_once_per_staff_year_kind"),
+            models.CheckConstraint(condition=Q(months__gte=1, months__lte=12), name="leave_months_1_to_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.year}: {self.get_kind_display()} ({self.months})"
 
 
 class Discipline(models.Model):

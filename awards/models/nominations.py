@@ -218,6 +218,40 @@ class Vote(models.Model):
         return f"{self.member} @ {self.session} #{self.nomination_id}"
 
 
+class Recusal(models.Model):
+    """A seated member stands aside from one nomination of a session, with the reason (it does not vote
+    on it). A member who is the subject, or whose own unit is the subject's, never votes on it and
+    needs no row; a recusal records any other reason to stand aside."""
+
+    session = models.ForeignKey(
+        CouncilSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="recusals"
+    )
+    nomination = models.ForeignKey(
+        Nomination, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="recusals"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
+        ordering = ["session", "nomination", "recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "nomination", "member"], name="recusal_once_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.nomination}"
+
+
 class Decision(models.Model):
     """An award decision: its number, date, signer and issuing level, and the signed file."""
 

@@ -11,8 +11,18 @@ type applied to ALL seated members (engine `council_vote_passes`). The results a
 session's "closed" audit entry, which the minutes are printed from: later changes to an award
 type's threshold cannot rewrite the minutes of a past session.
 
-Conflict of interest (DESIGN.md §2): a member never votes on a nomination about its own unit, a
-unit above it or below it. The threshold still counts every seated member, as the law says.
+Conflict of interest (awards.permissions.council_conflict): a member never votes on a nomination
+whose subject it is, or whose subject's own unit is the member's own unit. The council's members
+are the heads of the organisation, so the scorers' rule (units above and below too) would leave the
+chair out of every vote. Any other reason to stand aside is a recusal, recorded with its reason
+(`record_recusal`). The threshold is a share of the council's TOTAL members (Decree 98/2023 Art.
+30(7), kept by Decree 152/2025): a member who stands aside (conflict or recusal) still counts in
+the total and simply cannot add a yes, unless the rule set says otherwise
+(`vote_total_excludes_recused`).
+
+The law at every step (awards.services.law): a ballot is refused when the law blocks the
+nomination on the day the council meets; on closing, a nomination the law blocks that day is
+not approved whatever its votes. A session cannot be closed before the day it meets.
 """
 
 from __future__ import annotations
@@ -29,15 +39,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from awards.eligibility import RuleParams, council_vote_passes
+from awards.eligibility import RuleParams
 from awards.enums import NominationState, VoteChoice
-from awards.models import AwardType, CouncilSeat, CouncilSession, Nomination, Vote
-from awards.permissions import has_conflict_with
+from awards.models import AwardType, CouncilSeat, CouncilSession, Nomination, Recusal, Vote
+from awards.permissions import council_conflict, staff_conflict
 from awards.queries import engine_code
+from awards.services import law
 from awards.services.eligibility import rule_params_on
 from awards.services.nominations import AwardsError
 from units.enums import Role
-from units.models import AuditEntry
+from units.models import AuditEntry, Staff
 from units.services import record_audit
 
 SEAT_ROLES = (Role.COMMITTEE_MEMBER, Role.COMMITTEE_SECRETARY, Role.LEADER)
@@ -167,14 +178,88 @@ def _ballot_checks(session: CouncilSession, nomination: Nomination, member) -> C
     seat = session.seats.filter(member=member).first()
     if seat is None:
         raise AwardsError(_("Only the members seated in this session can vote."))
-    if has_conflict_with(member, nomination):
+    if council_conflict(member, nomination):
         raise AwardsError(
             _(
-                "%(member)s has a conflict of interest with this nomination (own unit, or a unit above or below it) and does not vote on it."
+                "%(member)s has a conflict of interest with this nomination (its subject, or the subject's own unit "
+                "is the member's unit) and does not vote on it."
             )
             % {"member": member_label(member)}
         )
+    recusal = session.recusals.filter(nomination=nomination, member=member).first()
+    if recusal is not None:
+        raise AwardsError(
+            _("%(member)s stood aside from this nomination (%(reason)s) and does not vote on it.")
+            % {"member": member_label(member), "reason": recusal.reason}
+        )
+    law.enforce_law(nomination, step=law.BALLOT, on=session.held_on)
     return seat
+
+
+@transaction.atomic
+def record_recusal(session: CouncilSession, *, nomination: Nomination, member, reason: str, actor) -> Recusal:
+    """A seated member stands aside from a nomination on the agenda, with the reason (the member
+    or the secretary records it). Refused after the member has voted on it. Side effects: the
+    recusal row and an audit entry on the session (a recusal is not secret)."""
+    session = _lock(session)
+    if not reason.strip():
+        raise AwardsError(_("Write why the member stands aside."))
+    nomination = Nomination.objects.filter(pk=nomination.pk, session=session).first()
+    if nomination is None or nomination.state != NominationState.COUNCIL:
+        raise AwardsError(_("This nomination is not open for votes in this session."))
+    if not session.seats.filter(member=member).exists():
+        raise AwardsError(_("Only the members seated in this session can stand aside."))
+    if session.votes.filter(nomination=nomination, member=member).exists():
+        raise AwardsError(
+            _("%(member)s has already voted on this nomination and cannot stand aside any more.")
+            % {"member": member_label(member)}
+        )
+    try:
+        with transaction.atomic():
+            recusal = Recusal.objects.create(
+                session=session,
+                nomination=nomination,
+                member=member,
+                reason=reason.strip(),
+                recorded_by=actor,
+            )
+    except IntegrityError:
+        raise AwardsError(
+            _("%(member)s already stands aside from this nomination.") % {"member": member_label(member)}
+        ) from None
+    record_audit(
+        session,
+        action="council.recusal",
+        actor=actor,
+        reason=reason.strip(),
+        after={"nomination": nomination.pk, "member": member.username},
+    )
+    return recusal
+
+
+def standing_aside(
+    session: CouncilSession, seats: list[CouncilSeat], nominations: list[Nomination]
+) -> dict[int, set[int]]:
+    """For each nomination, the seated members who do not vote on it: a council conflict or a
+    recusal (two queries)."""
+    staff = {
+        user_id: (staff_id, unit_id)
+        for user_id, staff_id, unit_id in Staff.objects.filter(
+            user_id__in=[seat.member_id for seat in seats]
+        ).values_list("user_id", "pk", "unit_id")
+    }
+    recused: dict[int, set[int]] = {}
+    for nomination_id, member_id in session.recusals.values_list("nomination_id", "member_id"):
+        recused.setdefault(nomination_id, set()).add(member_id)
+    return {
+        nomination.pk: recused.get(nomination.pk, set())
+        | {
+            seat.member_id
+            for seat in seats
+            if staff_conflict(*staff.get(seat.member_id, (None, None)), nomination)
+        }
+        for nomination in nominations
+    }
 
 
 def _save_vote(session, nomination, member, choice, *, written: bool) -> Vote:
@@ -244,11 +329,18 @@ def _percent(share: Fraction) -> str:
 def close_session(session: CouncilSession, *, actor) -> list[dict]:
     """Close the session (only with a quorum) and decide every nomination on its agenda.
 
-    Each nomination becomes approved or rejected by its yes votes over ALL seated members, at
-    its award type's threshold. Returns the results (also kept in the "closed" audit entry, which
+    Refused before the day the session meets. Each nomination becomes approved or rejected by its
+    yes votes over ALL seated members (members standing aside included, see the module docstring),
+    at its award type's threshold; a nomination the law blocks on the meeting day is rejected
+    whatever its votes, with the rule's message in the results. Returns the results (also kept in the "closed" audit entry, which
     the minutes are printed from). Side effects: audit entries on the session and on each nomination.
     """
     session = _lock(session)
+    if timezone.localdate() < session.held_on:
+        raise AwardsError(
+            _("The session meets on %(date)s; it cannot be closed before it meets.")
+            % {"date": session.held_on.strftime("%d/%m/%Y")}
+        )
     params = session_params(session)
     seats = list(session.seats.select_related("member"))
     quorum = quorum_of(seats, params)
@@ -272,6 +364,8 @@ def close_session(session: CouncilSession, *, actor) -> list[dict]:
             "nomination_id", "choice", "is_written"
         )
     )
+    aside = standing_aside(session, seats, nominations)
+    checks = law.judge_steps(nominations, step=law.BALLOT, on=session.held_on)
     results = []
     for nomination in nominations:
         tally = {
@@ -282,9 +376,12 @@ def close_session(session: CouncilSession, *, actor) -> list[dict]:
         code = engine_code(nomination.award_type.code)
         rules = params_for(nomination.award_type, params)
         share, strict = rules.vote_threshold(code)
-        verdict = council_vote_passes(code, tally[VoteChoice.YES], quorum.members, quorum.present, rules)
-        required = floor(share * quorum.members) + 1 if strict else ceil(share * quorum.members)
-        passed = verdict.eligible
+        recused = len(aside[nomination.pk])
+        total = quorum.members - recused if rules.vote_total_excludes_recused else quorum.members
+        required = floor(share * total) + 1 if strict else ceil(share * total)
+        check = checks[nomination.pk]
+        # The quorum was checked above; the threshold is the engine's rule 5 over `total` members.
+        passed = total > 0 and tally[VoteChoice.YES] >= required and not check.blocked
         result = {
             "nomination": nomination.pk,
             "subject": str(nomination.subject),
@@ -296,13 +393,18 @@ def close_session(session: CouncilSession, *, actor) -> list[dict]:
             "threshold": _percent(share),
             "strict": strict,
             "required": required,
+            "total": total,
+            "recused": recused,
+            "blocked": law.blocked_message(check) if check.blocked else "",
             "passed": passed,
         }
         results.append(result)
         previous = nomination.state
         nomination.state = NominationState.APPROVED if passed else NominationState.REJECTED
         nomination.version += 1
-        nomination.save(update_fields=["state", "version"])
+        nomination.eligibility = check.stored()
+        nomination.is_eligible = check.verdict.eligible
+        nomination.save(update_fields=["state", "version", "eligibility", "is_eligible"])
         record_audit(
             nomination,
             action="nomination.council_approved" if passed else "nomination.council_rejected",

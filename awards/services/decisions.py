@@ -7,9 +7,11 @@ forms; an award type it has no coefficient for (the commemorative medal) uses th
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +20,9 @@ from awards.eligibility import RuleParams, base_salary_on, reward_amount
 from awards.enums import NominationState
 from awards.models import AwardRecord, AwardType, Decision, Nomination
 from awards.queries import engine_code
+from awards.services import law
 from awards.services.eligibility import rule_params_on
-from awards.services.nominations import AwardsError
+from awards.services.nominations import AwardsError, BlockedByLawError
 from core.uploads import CheckedFile
 from units.services import record_audit
 
@@ -69,6 +72,34 @@ def base_salary_for(decided_on) -> Decimal:
         ) from None
 
 
+def decision_date_problem(decided_on, sessions_held_on=()) -> str | None:
+    """Why a decision date is impossible (None when it is fine): later than today plus the
+    allowance `AWARDS_DECISION_MAX_DAYS_AHEAD` (a decision signed for the coming days), or earlier
+    than the meeting of a council that approved a nomination it covers."""
+    allowance = settings.AWARDS_DECISION_MAX_DAYS_AHEAD
+    latest = timezone.localdate() + datetime.timedelta(days=allowance)
+    if decided_on > latest:
+        return _(
+            "A decision cannot be dated more than %(days)s days ahead (latest %(latest)s); check the date."
+        ) % {"days": allowance, "latest": latest.strftime("%d/%m/%Y")}
+    held = [day for day in sessions_held_on if day is not None]
+    if held and decided_on < max(held):
+        return _(
+            "The decision is dated %(date)s, before the council that approved it met (%(held)s): a decision "
+            "cannot predate its council."
+        ) % {"date": decided_on.strftime("%d/%m/%Y"), "held": max(held).strftime("%d/%m/%Y")}
+    return None
+
+
+def check_decision_date(decided_on, nominations: list[Nomination]) -> None:
+    """AwardsError when the date is impossible for these nominations (see decision_date_problem)."""
+    problem = decision_date_problem(
+        decided_on, [nomination.session.held_on for nomination in nominations if nomination.session_id]
+    )
+    if problem:
+        raise AwardsError(problem)
+
+
 def create_decision(
     *,
     number: str,
@@ -84,8 +115,11 @@ def create_decision(
     """Record a signed decision and give each approved nomination it covers its award record.
 
     Each nomination becomes "decided" with an AwardRecord whose amount is computed from the base
-    salary on the decision date. Refuses a number already used (DecisionNumberTakenError) and any
-    nomination that is not approved; then nothing is saved and the stored file is removed.
+    salary on the decision date, and the verdict judged on the decision date under the rule set in
+    force that day. Refuses a number already used (DecisionNumberTakenError), any nomination that
+    is not approved, an impossible date (`decision_date_problem`) and a nomination the law blocks on
+    the decision date (BlockedByLawError, e.g. a unit dissolved without successor by then); then
+    nothing is saved and the stored file is removed.
     Side effects: the signed file under MEDIA_ROOT/decisions/ (a random name), audit entries on the
     decision and on every nomination.
     """
@@ -111,7 +145,7 @@ def create_decision(
             locked = list(
                 Nomination.objects.select_for_update(of=("self",))
                 .filter(pk__in=ids)
-                .select_related("award_type", "staff", "unit")
+                .select_related("award_type", "staff", "unit", "session")
                 .order_by("pk")
             )
             not_approved = [
@@ -121,6 +155,18 @@ def create_decision(
                 raise AwardsError(
                     _("Only nominations approved by the council can be decided; not approved: %(list)s.")
                     % {"list": "; ".join(not_approved) or "—"}
+                )
+            check_decision_date(decided_on, locked)
+            checks = law.judge_steps(locked, step=law.DECISION, on=decided_on)
+            blocked = [
+                (nomination, checks[nomination.pk]) for nomination in locked if checks[nomination.pk].blocked
+            ]
+            if blocked:
+                raise BlockedByLawError(
+                    " ".join(
+                        f"{nomination.subject}: {law.blocked_message(check)}" for nomination, check in blocked
+                    ),
+                    check=blocked[0][1],
                 )
             decision = Decision(
                 number=number,
@@ -162,7 +208,9 @@ def create_decision(
                 )
                 nomination.state = NominationState.DECIDED
                 nomination.version += 1
-                nomination.save(update_fields=["state", "version"])
+                nomination.eligibility = checks[nomination.pk].stored()
+                nomination.is_eligible = checks[nomination.pk].verdict.eligible
+                nomination.save(update_fields=["state", "version", "eligibility", "is_eligible"])
                 record_audit(
                     nomination,
                     action="nomination.decided",

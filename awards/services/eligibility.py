@@ -23,8 +23,10 @@ Decisions, documented once:
   that year is in its subtree. Staff with no posting recorded at all count in their current unit
   for every year. Staff whose postings do not touch the year are not judged for it.
 - Months worked: the calendar months covered from their first to their last day by postings
-  (a posting from 15/03 counts April to December: 9; from 01/03: 10). Maternity leave is not
-  recorded in the database yet, so `maternity_leave_months` is 0.
+  (a posting from 15/03 counts April to December: 9; from 01/03: 10), less the months of leave
+  recorded for the year (`Leave`, which lies within the postings); maternity leave is passed as
+  `maternity_leave_months` and counts as worked again (Decree 152/2025 Art. 4(5)), other leave
+  does not. Posted from 01/03 with four months of maternity leave: 6 worked + 4 = 10 counted.
 - Registrations (rule 20): a staff member's individual registration and a unit's collective
   title in a pledge of the year that is not a draft.
 - Titles held: award records not revoked, under the catalogue code without its "_CN"/"_TT"
@@ -104,6 +106,7 @@ __all__ = [
     "check_nomination",
     "engine_code",
     "evaluate_year",
+    "judge_nominations",
     "judgement_date",
     "load_person_histories",
     "load_unit_histories",
@@ -456,8 +459,8 @@ def evaluate_year(
     """Judge every staff member and unit of the given units' subtrees (the whole organisation when
     None) for the emulation titles of `year`, under the rule set in force on `on` (default:
     `judgement_date(year)`). The staff first: the units' member counts use their verdicts. Units
-    that did not exist in the year are left out. Read-only; 17 queries whatever the number of staff
-    and units (18 with a unit filter).
+    that did not exist in the year are left out. Read-only; 18 queries whatever the number of staff
+    and units (19 with a unit filter).
 
     The facts stream by one subject at a time and are dropped once judged: the report keeps which
     titles each subject meets, and judges the verdicts with their reasons when they are shown
@@ -543,27 +546,50 @@ def nomination_date(nomination: Nomination) -> datetime.date:
     return timezone.localdate()
 
 
-def check_nomination(nomination: Nomination) -> Verdict:
-    """The verdict on one nomination, under the rule set in force on its submission date (today
-    before it is submitted), with the facts of its subject only. Read-only: the caller stores
-    `verdict.to_dict()` in `Nomination.eligibility`. A fixed number of queries.
+def check_nomination(nomination: Nomination, *, on: datetime.date | None = None) -> Verdict:
+    """The verdict on one nomination, under the rule set in force on `on` (default: its
+    submission date, today before it is submitted), with the facts of its subject only.
+    Read-only: the caller stores `verdict.to_dict()` in `Nomination.eligibility`."""
+    return judge_nominations([nomination], on=on or nomination_date(nomination))[nomination.pk]
+
+
+def judge_nominations(nominations: Iterable[Nomination], *, on: datetime.date) -> dict[int, Verdict]:
+    """The verdicts on nominations of one year (a council's agenda, one step), judged on `on`:
+    the rule set in force that day, open reviews and dissolution as on that day. Read-only; a
+    fixed number of queries whatever the number of nominations.
 
     A staff member is judged on its own facts; a unit with the staff of its subtree (its member
     counts). Forms of rule 11 read LONG_HISTORY_YEARS of history.
     """
-    on = nomination_date(nomination)
+    nominations = list(nominations)
     params = rule_params_on(on)
-    code = engine_code(nomination.award_type.code)
-    year = nomination.year
-    history_years = LONG_HISTORY_YEARS if code not in EMULATION_TITLES else HISTORY_YEARS
-    if nomination.staff_id is not None:
-        people = load_people_facts(
-            year, scope=Scope(), on=on, staff_ids=[nomination.staff_id], history_years=history_years
-        )
-        person = people.histories.get(nomination.staff_id) or PersonHistory(staff_id=nomination.staff_id)
-        return check_person(person, code, year, params)
-    scope = subtree_scope([nomination.unit_id])
-    members = _members_of(load_people_facts(year, scope=scope, on=on), year, params)
-    histories = _unit_histories(year, scope=scope, on=on, members=members, history_years=history_years)
-    unit = histories.get(nomination.unit_id) or UnitHistory(unit_id=nomination.unit_id)
-    return check_unit(unit, code, year, params, on=on)
+    verdicts: dict[int, Verdict] = {}
+    for year in sorted({nomination.year for nomination in nominations}):
+        of_year = [nomination for nomination in nominations if nomination.year == year]
+        codes = {nomination.pk: engine_code(nomination.award_type.code) for nomination in of_year}
+        long = any(code not in EMULATION_TITLES for code in codes.values())
+        history_years = LONG_HISTORY_YEARS if long else HISTORY_YEARS
+        people = [nomination for nomination in of_year if nomination.staff_id is not None]
+        units = [nomination for nomination in of_year if nomination.staff_id is None]
+        if people:
+            facts = load_people_facts(
+                year,
+                scope=Scope(),
+                on=on,
+                staff_ids=[nomination.staff_id for nomination in people],
+                history_years=history_years,
+            )
+            for nomination in people:
+                staff_id = nomination.staff_id
+                person = facts.histories.get(staff_id) or PersonHistory(staff_id=staff_id)
+                verdicts[nomination.pk] = check_person(person, codes[nomination.pk], year, params)
+        if units:
+            scope = subtree_scope([nomination.unit_id for nomination in units])
+            members = _members_of(load_people_facts(year, scope=scope, on=on), year, params)
+            histories = _unit_histories(
+                year, scope=scope, on=on, members=members, history_years=history_years
+            )
+            for nomination in units:
+                unit = histories.get(nomination.unit_id) or UnitHistory(unit_id=nomination.unit_id)
+                verdicts[nomination.pk] = check_unit(unit, codes[nomination.pk], year, params, on=on)
+    return verdicts

@@ -24,7 +24,9 @@ from awards.eligibility import AwardClaim, Verdict, dossier_complete, one_achiev
 from awards.enums import NominationState
 from awards.models import AwardRecord, AwardType, CouncilSession, Nomination, NominationDocument
 from awards.queries import engine_code
-from awards.services.eligibility import check_nomination, rule_params_on
+from awards.services import law
+from awards.services.eligibility import rule_params_on
+from awards.services.errors import AwardsError, BlockedByLawError, LawRefusalError, ReasonRequiredError
 from core.uploads import CheckedFile
 from emulation.enums import RankingScope, Subject
 from emulation.models import RankingEntry
@@ -35,9 +37,12 @@ EDITABLE_STATES = frozenset({NominationState.DRAFT, NominationState.NEEDS_SUPPLE
 SCREENABLE_STATES = frozenset({NominationState.SUBMITTED, NominationState.SCREENING})
 MINISTRY_FLAG_CODE = "CO_BO"
 
-
-class AwardsError(Exception):
-    """A business rule of the awards app was broken; the message is for the user."""
+__all__ = [  # the errors live in awards.services.errors; callers import them from here too
+    "AwardsError",
+    "BlockedByLawError",
+    "LawRefusalError",
+    "ReasonRequiredError",
+]
 
 
 class ClosedForChangesError(AwardsError):
@@ -298,12 +303,13 @@ def dossier_verdict(nomination: Nomination, *, on=None) -> Verdict:
 
 
 @transaction.atomic
-def submit_nomination(nomination: Nomination, *, actor) -> Nomination:
+def submit_nomination(nomination: Nomination, *, actor, reason: str = "") -> Nomination:
     """Send a draft (or a supplemented nomination) to the committee.
 
-    Refuses an incomplete dossier (rule 19, listing what is missing) and a duplicate (rule 12).
-    Computes and keeps the eligibility verdict with its reasons; an ineligible nomination is
-    submitted too, flagged, and the council decides. Side effects: an audit entry.
+    Refuses an incomplete dossier (rule 19, listing what is missing), a duplicate (rule 12), a
+    nomination the law blocks today (awards.services.law: BlockedByLawError) and one with unmet
+    conditions the council may weigh when no `reason` is written (ReasonRequiredError). Keeps the
+    verdict of the day with its reasons. Side effects: an audit entry (with the reason).
     """
 
     nomination = _lock(nomination)
@@ -330,10 +336,10 @@ def submit_nomination(nomination: Nomination, *, actor) -> Nomination:
             )
         )
     previous = nomination.state
-    nomination.submitted_at = timezone.now()
-    verdict = check_nomination(nomination)
-    nomination.eligibility = verdict.to_dict()
-    nomination.is_eligible = verdict.eligible
+    submitted_at = timezone.now()
+    check = law.enforce_law(nomination, step=law.SUBMIT, on=timezone.localdate(submitted_at), reason=reason)
+    nomination.submitted_at = submitted_at
+    _keep_verdict(nomination, check)
     nomination.state = NominationState.SUBMITTED
     nomination.version += 1
     nomination.save(update_fields=["submitted_at", "eligibility", "is_eligible", "state", "version"])
@@ -341,10 +347,17 @@ def submit_nomination(nomination: Nomination, *, actor) -> Nomination:
         nomination,
         action="nomination.submitted",
         actor=actor,
+        reason=reason.strip() if check.weighed else "",
         before={"state": previous},
-        after={"state": nomination.state, "eligible": verdict.eligible},
+        after={"state": nomination.state, "eligible": check.verdict.eligible},
     )
     return nomination
+
+
+def _keep_verdict(nomination: Nomination, check: law.StepCheck) -> None:
+    """The verdict of the step becomes the nomination's current verdict (saved by the caller)."""
+    nomination.eligibility = check.stored()
+    nomination.is_eligible = check.verdict.eligible
 
 
 def _move(
@@ -357,11 +370,18 @@ def _move(
     refusal: str,
     reason: str = "",
     after: dict | None = None,
+    law_step: str | None = None,
     **changes,
 ) -> Nomination:
     nomination = _lock(nomination)
     if nomination.state not in allowed:
         raise AwardsError(refusal % {"state": nomination.get_state_display()})
+    if law_step is not None:
+        check = law.enforce_law(nomination, step=law_step, on=timezone.localdate(), reason=reason)
+        _keep_verdict(nomination, check)
+        changes = {**changes, "eligibility": nomination.eligibility, "is_eligible": nomination.is_eligible}
+        after = {**(after or {}), "eligible": check.verdict.eligible}
+        reason = reason if check.weighed else ""
     previous = nomination.state
     nomination.state = to
     for name, value in changes.items():
@@ -381,7 +401,7 @@ def _move(
 
 @transaction.atomic
 def start_screening(nomination: Nomination, *, actor) -> Nomination:
-    """The secretary starts checking a submitted nomination."""
+    """The secretary starts checking a submitted nomination; refused when the law blocks it today."""
     return _move(
         nomination,
         actor=actor,
@@ -389,6 +409,7 @@ def start_screening(nomination: Nomination, *, actor) -> Nomination:
         to=NominationState.SCREENING,
         action="nomination.screening",
         refusal=_("Only a submitted nomination can be screened; this one is “%(state)s”."),
+        law_step=law.SCREEN,
     )
 
 
@@ -410,8 +431,14 @@ def request_supplement(nomination: Nomination, *, actor, reason: str) -> Nominat
 
 
 @transaction.atomic
-def send_to_council(nomination: Nomination, *, actor, session: CouncilSession) -> Nomination:
-    """The secretary puts a screened nomination on the agenda of an open council session."""
+def send_to_council(
+    nomination: Nomination, *, actor, session: CouncilSession, reason: str = ""
+) -> Nomination:
+    """The secretary puts a screened nomination on the agenda of an open council session.
+
+    Refused when the law blocks it today, and when conditions the council may weigh are unmet and
+    no `reason` is written (awards.services.law). Side effects: an audit entry (with the reason).
+    """
     session = CouncilSession.objects.select_for_update().get(pk=session.pk)
     if session.is_closed:
         raise AwardsError(_("This council session is closed; choose an open one."))
@@ -428,6 +455,8 @@ def send_to_council(nomination: Nomination, *, actor, session: CouncilSession) -
         action="nomination.sent_to_council",
         refusal=_("Only a nomination being screened can go to the council; this one is “%(state)s”."),
         after={"session": str(session)},
+        reason=reason.strip(),
+        law_step=law.AGENDA,
         session=session,
         return_reason="",
     )
@@ -448,13 +477,15 @@ def reject_nomination(nomination: Nomination, *, actor, reason: str) -> Nominati
 
 
 @transaction.atomic
-def propose_ministry_flags(period_year: int, *, actor) -> list[Nomination]:
+def propose_ministry_flags(period_year: int, *, actor, refused: list[str] | None = None) -> list[Nomination]:
     """Propose the ministry emulation flag (rule 8) for the first unit of each cluster and block.
 
     Reads the final, current cluster snapshots of the year's periods; each first-placed unit gets
-    a submitted nomination of CO_BO linked to its snapshot, proposed by the unit itself, with its
-    eligibility computed. Idempotent: a unit that already has a CO_BO nomination for the year (in
-    any state) gets no second one. Returns the nominations created. Side effects: audit entries.
+    a submitted nomination of CO_BO linked to its snapshot, proposed by the unit itself, with the
+    verdict of the day. A unit the law blocks today (awards.services.law) gets none: the refusal
+    is appended to `refused` when given. Idempotent: a unit that already has a CO_BO nomination for
+    the year (in any state) gets no second one. Returns the nominations created. Side effects:
+    audit entries.
     """
 
     award_type = AwardType.objects.get(code=MINISTRY_FLAG_CODE)
@@ -475,6 +506,7 @@ def propose_ministry_flags(period_year: int, *, actor) -> list[Nomination]:
         )
     )
     created = []
+    now = timezone.now()
     for entry in leaders:
         if entry.unit_id in taken:
             continue
@@ -490,18 +522,27 @@ def propose_ministry_flags(period_year: int, *, actor) -> list[Nomination]:
             % {"cluster": cluster.name if cluster else "—", "year": period_year},
             snapshot=entry.snapshot,
             created_by=actor,
-            submitted_at=timezone.now(),
+            submitted_at=now,
         )
+        try:
+            check = law.enforce_law(
+                nomination, step=law.SUBMIT, on=timezone.localdate(now), reason=nomination.achievements
+            )
+        except BlockedByLawError as error:
+            if refused is not None:
+                refused.append(f"{entry.unit.name}: {error}")
+            continue
+        _keep_verdict(nomination, check)
         nomination.save()
-        verdict = check_nomination(nomination)
-        nomination.eligibility = verdict.to_dict()
-        nomination.is_eligible = verdict.eligible
-        nomination.save(update_fields=["eligibility", "is_eligible"])
         record_audit(
             nomination,
             action="nomination.flag_proposed",
             actor=actor,
-            after={"state": nomination.state, "snapshot": entry.snapshot_id, "eligible": verdict.eligible},
+            after={
+                "state": nomination.state,
+                "snapshot": entry.snapshot_id,
+                "eligible": check.verdict.eligible,
+            },
         )
         created.append(nomination)
     return created

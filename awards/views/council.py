@@ -20,23 +20,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awards.enums import NominationState, VoteChoice
-from awards.forms.council import AttendanceForm, SessionForm, VoteForm, WrittenVoteForm
+from awards.forms.council import AttendanceForm, RecusalForm, SessionForm, VoteForm, WrittenVoteForm
 from awards.models import CouncilSeat, CouncilSession, Nomination, Vote
 from awards.permissions import (
     can_open_council,
     get_session_for_user,
-    has_conflict_with,
     require_secretary,
     sessions_visible_to,
 )
+from awards.services import law
 from awards.services.council import (
     cast_vote,
     close_session,
     create_session,
     quorum_of,
     record_attendance,
+    record_recusal,
     record_written_vote,
     session_params,
+    standing_aside,
     stored_results,
 )
 from awards.services.nominations import AwardsError
@@ -105,7 +107,10 @@ class AgendaRow:
     my_choice_label: str = ""
     conflict: bool = False
     vote_form: VoteForm | None = None
+    recusal_form: RecusalForm | None = None
     result: dict | None = None
+    check: law.StepCheck | None = None  # the verdict as of the day the council meets
+    aside: int = 0  # members who do not vote on it (conflict or recusal)
 
 
 def _seats(session: CouncilSession) -> list[CouncilSeat]:
@@ -146,24 +151,40 @@ def session_detail(
     )
     results = {item["nomination"]: item for item in stored_results(session) or []}
     labels = dict(VoteChoice.choices)
+    aside = standing_aside(session, seats, nominations)
+    checks = law.judge_steps(nominations, step=law.BALLOT, on=session.held_on) if nominations else {}
     rows = []
     for nomination in nominations:
         row = AgendaRow(
-            nomination=nomination, ballots=ballots.get(nomination.pk, 0), result=results.get(nomination.pk)
+            nomination=nomination,
+            ballots=ballots.get(nomination.pk, 0),
+            result=results.get(nomination.pk),
+            check=checks.get(nomination.pk),
+            aside=len(aside[nomination.pk]),
         )
         if my_seat is not None:
             row.my_choice = my_votes.get(nomination.pk)
             row.my_choice_label = labels.get(row.my_choice, "")
-            row.conflict = has_conflict_with(user, nomination)
+            row.conflict = user.pk in aside[nomination.pk]
             if (
                 not session.is_closed
                 and my_seat.attended
                 and row.my_choice is None
                 and not row.conflict
                 and nomination.state == NominationState.COUNCIL
+                and not row.check.blocked
             ):
                 row.vote_form = VoteForm(
                     initial={"nomination": nomination.pk}, form_id=f"vote-{nomination.pk}"
+                )
+            if (
+                not session.is_closed
+                and row.my_choice is None
+                and not row.conflict
+                and nomination.state == NominationState.COUNCIL
+            ):
+                row.recusal_form = RecusalForm(
+                    initial={"nomination": nomination.pk}, form_id=f"recuse-{nomination.pk}"
                 )
         rows.append(row)
     secretary = is_secretary(user)
@@ -218,6 +239,29 @@ def session_vote(request: HttpRequest, pk: int) -> HttpResponse:
             choice=form.cleaned_data["choice"],
         ),
         _("Your vote was recorded. It stays secret until the session closes."),
+    )
+
+
+@require_POST
+def session_recuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """A seated member stands aside from a nomination, with its reason."""
+    session = get_session_for_user(request.user, pk)
+    form = RecusalForm(request.POST, nominations=_agenda(session))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(session)
+    return carry_out(
+        request,
+        session,
+        lambda: record_recusal(
+            session,
+            nomination=form.cleaned_data["nomination"],
+            member=request.user,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        ),
+        _("You stand aside from this nomination; the reason is recorded."),
     )
 
 

@@ -1,6 +1,8 @@
 """The eligibility list: who qualifies for which title in a year and why not for the next one up.
 
-For the committee secretary and leaders (others: 403). Each request judges the year for the
+For the committee secretary and leaders (everyone), and for unit officers (their unit and the
+units below it: those they prepare nominations for, so they see the verdicts before proposing);
+others: 403. Each request judges the year for the
 units filtered (the whole organisation without a unit filter) with awards.services.eligibility,
 then the reasons of the rows shown (a page, or the export batch by batch). The result is not
 cached, because edits of ratings, awards or reviews leave no cheap trace to key a cache on.
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from awards.exports import XLSX_CONTENT_TYPE, eligibility_filename, eligibility_workbook, title_name
 from awards.forms.eligibility import EligibilityFilterForm, EligibilityFilters
-from awards.permissions import require_readers_of_everything
+from awards.permissions import eligibility_home
 from awards.queries import eligibility_years
 from awards.services.eligibility import PERSON, EligibilityReport, SubjectEligibility, evaluate_year
 
@@ -27,13 +29,14 @@ ELIGIBILITY_PAGE_SIZE = 50
 def _judged(
     request: HttpRequest,
 ) -> tuple[EligibilityFilterForm, EligibilityFilters, EligibilityReport, list]:
-    require_readers_of_everything(request.user)
+    home = eligibility_home(request.user)  # None: everyone; a unit officer: its subtree
     today = timezone.localdate()
     years = eligibility_years(today)
     default_year = today.year - 1 if today.year - 1 in years else years[0]
-    form = EligibilityFilterForm(request.GET or None, years=years, default_year=default_year)
+    form = EligibilityFilterForm(request.GET or None, years=years, default_year=default_year, home=home)
     chosen = form.filters()
-    report = evaluate_year(chosen.year, unit_ids=[chosen.unit.pk] if chosen.unit else None)
+    root = chosen.unit or home
+    report = evaluate_year(chosen.year, unit_ids=[root.pk] if root else None)
     rows = report.rows(kind=chosen.kind, title=chosen.title, qualifies=chosen.qualifies)
     return form, chosen, report, rows
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,6 +25,7 @@ from awards.forms.nominations import (
     ProposeFlagsForm,
     ReasonForm,
     SendToCouncilForm,
+    SubmitForm,
 )
 from awards.models import AwardRecord, AwardType, Nomination
 from awards.permissions import (
@@ -31,10 +35,13 @@ from awards.permissions import (
     require_readers_of_everything,
     require_secretary,
 )
+from awards.services import law
 from awards.services.nominations import (
     EDITABLE_STATES,
     AwardsError,
     ClosedForChangesError,
+    LawRefusalError,
+    ReasonRequiredError,
     add_document,
     award_conflicts,
     create_nomination,
@@ -168,6 +175,31 @@ def _dossier_rows(nomination: Nomination) -> list[tuple[str, str, list]]:
     return [(kind, label, documents.get(kind, [])) for kind, label in DocumentKind.choices]
 
 
+# The step a reader could take next, judged live on today's date (awards.services.law).
+NEXT_STEP = {
+    NominationState.DRAFT: law.SUBMIT,
+    NominationState.NEEDS_SUPPLEMENT: law.SUBMIT,
+    NominationState.SUBMITTED: law.SCREEN,
+    NominationState.SCREENING: law.AGENDA,
+}
+
+
+def _live_check(nomination: Nomination, *, can_edit: bool, secretary: bool) -> law.StepCheck | None:
+    """The verdict as of today for whoever prepares the next step: the unit officer before sending,
+    the secretary while screening. None when the reader takes no step now."""
+    step = NEXT_STEP.get(nomination.state)
+    takes_it = can_edit if step == law.SUBMIT else secretary
+    if step is None or not takes_it:
+        return None
+    return law.judge_step(nomination, step=step, on=timezone.localdate())
+
+
+def _judged_on(nomination: Nomination) -> datetime.date | None:
+    """The day the kept verdict was judged on (verdicts kept before every step was judged: None)."""
+    day = (nomination.eligibility or {}).get("judged_on")
+    return datetime.date.fromisoformat(day) if day else None
+
+
 def _detail_context(request: HttpRequest, nomination: Nomination, **forms) -> dict:
     user = request.user
     can_edit = nomination.state in EDITABLE_STATES and is_unit_officer_of(user, nomination.proposing_unit)
@@ -175,7 +207,9 @@ def _detail_context(request: HttpRequest, nomination: Nomination, **forms) -> di
     record = AwardRecord.objects.filter(nomination=nomination).select_related("decision").first()
     context = {
         "nomination": nomination,
+        "live": _live_check(nomination, can_edit=can_edit, secretary=secretary),
         "verdict": Verdict.from_dict(nomination.eligibility) if nomination.eligibility else None,
+        "judged_on": _judged_on(nomination),
         "dossier": _dossier_rows(nomination),
         "dossier_verdict": dossier_verdict(nomination) if can_edit else None,
         "conflicts": award_conflicts(
@@ -197,6 +231,7 @@ def _detail_context(request: HttpRequest, nomination: Nomination, **forms) -> di
     }
     if can_edit:
         context["document_form"] = forms.get("document_form") or DocumentForm()
+        context["submit_form"] = forms.get("submit_form") or SubmitForm()
     if secretary:
         context["supplement_form"] = forms.get("supplement_form") or ReasonForm(
             label=_("What the unit must supplement"), prefix_id="supplement"
@@ -273,11 +308,24 @@ def nomination_document_file(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+def _law_refused(request: HttpRequest, nomination: Nomination, form, error: LawRefusalError, name: str):
+    """A step the law refused: the page again (400) with the message at the reason field (a
+    reason can let it go on) or above the form (a blocking rule: nothing can)."""
+    field = "reason" if isinstance(error, ReasonRequiredError) else None
+    form.add_error(field, str(error))
+    return _render_refused(request, nomination, **{name: form})
+
+
 @require_POST
 def nomination_submit(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = get_nomination_for_user(request.user, pk, write=True)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        return _render_refused(request, nomination, submit_form=form)
     try:
-        nomination = submit_nomination(nomination, actor=request.user)
+        nomination = submit_nomination(nomination, actor=request.user, reason=form.cleaned_data["reason"])
+    except LawRefusalError as error:
+        return _law_refused(request, nomination, form, error, "submit_form")
     except AwardsError as error:
         messages.error(request, str(error))
         return redirect(nomination)
@@ -285,8 +333,8 @@ def nomination_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(
             request,
             _(
-                "The nomination was submitted, but the eligibility check found conditions that are not met "
-                "(listed below). The council will decide."
+                "The nomination was submitted with conditions of the law that are not met (listed below) "
+                "and your reason; the council will weigh them."
             ),
         )
     else:
@@ -329,12 +377,15 @@ def nomination_send(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_refused(request, nomination, send_form=form)
     session = form.cleaned_data["session"]
-    return carry_out(
-        request,
-        nomination,
-        lambda: send_to_council(nomination, actor=request.user, session=session),
-        _("The nomination is on the agenda of %(session)s.") % {"session": session},
-    )
+    try:
+        send_to_council(nomination, actor=request.user, session=session, reason=form.cleaned_data["reason"])
+    except LawRefusalError as error:
+        return _law_refused(request, nomination, form, error, "send_form")
+    except AwardsError as error:
+        messages.error(request, str(error))
+        return redirect(nomination)
+    messages.success(request, _("The nomination is on the agenda of %(session)s.") % {"session": session})
+    return redirect(nomination)
 
 
 @require_POST
@@ -398,7 +449,10 @@ def nomination_propose_flags(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(errors))
         return redirect("awards:nomination-list")
     year = form.cleaned_data["year"]
-    created = propose_ministry_flags(year, actor=request.user)
+    refused: list[str] = []
+    created = propose_ministry_flags(year, actor=request.user, refused=refused)
+    for refusal in refused:  # a first-placed unit the law blocks today: no proposal, and why
+        messages.warning(request, refusal)
     if created:
         messages.success(
             request,

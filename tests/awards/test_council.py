@@ -17,6 +17,7 @@ from awards.services.council import (
     record_written_vote,
 )
 from awards.services.nominations import AwardsError
+from tests.awards.conftest import registered
 from tests.conftest import make_persona
 from tests.factories import StaffFactory, UnitFactory
 from units.enums import Role
@@ -65,7 +66,7 @@ def on_agenda(org, unit_officer):
         return Nomination.objects.create(
             award_type=AwardType.objects.get(code=code),
             year=session.year,
-            staff=StaffFactory(unit=org.office_a, full_name=name),
+            staff=registered(StaffFactory(unit=org.office_a, full_name=name), session.year),
             proposing_unit=org.branch_a,
             state=NominationState.COUNCIL,
             session=session,
@@ -455,8 +456,10 @@ def test_council_session_detail_query_count_does_not_grow(
     client.force_login(secretary)
 
     # session, user, roles, the session, seats, agenda, rule set in force, ballots received,
-    # attendance choices, audit trail (every member is present: no query for the absent ones)
-    with django_assert_num_queries(10):
+    # attendance choices, audit trail (every member is present: no query for the absent ones),
+    # the members' staff records and the recusals (who stands aside), and the verdicts as of the
+    # meeting (rule set, ten fact queries)
+    with django_assert_num_queries(22):
         response = client.get(session.get_absolute_url())
 
     assert len(response.context["rows"]) == size
@@ -474,8 +477,9 @@ def test_council_session_detail_for_a_member_query_count_does_not_grow(
     client.force_login(member)
 
     # session, user, roles, the session, seats, agenda, rule set in force, my votes, ballots
-    # received, home unit (conflict of interest)
-    with django_assert_num_queries(10):
+    # received, the members' staff records and the recusals (who stands aside), and the verdicts
+    # as of the meeting (rule set, ten fact queries)
+    with django_assert_num_queries(21):
         response = client.get(session.get_absolute_url())
 
     assert [row.my_choice for row in response.context["rows"]] == ["yes"] * size

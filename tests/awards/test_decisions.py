@@ -13,6 +13,7 @@ from awards.models import AwardRecord, AwardType, Decision, Nomination
 from awards.services.decisions import create_decision, revoke_award
 from awards.services.nominations import AwardsError
 from awards.views.decisions import staff_award_history, unit_award_history
+from tests.awards.conftest import registered
 from tests.core.corpus import hostile_pdfs
 from tests.factories import StaffFactory
 from tests.files import pdf_bytes
@@ -32,6 +33,7 @@ def approved(org, unit_officer):
     def build(code: str = "CSTDCS", *, staff=None, unit=None, year: int = 2024) -> Nomination:
         if staff is None and unit is None:
             staff = StaffFactory(unit=org.office_a, full_name="Nguyễn Thị Mai")
+        registered(staff or unit, year)
         return Nomination.objects.create(
             award_type=AwardType.objects.get(code=code),
             year=year,

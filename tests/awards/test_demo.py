@@ -366,7 +366,7 @@ def test_demo_verdicts_are_varied(demo):
         for reason in check_person(histories[staff_id], Code.CSTDCS, year, params).reasons
         if not reason.met
     )
-    assert {"not_registered", "rating_too_low", "rating_forced_by_discipline", "months_short"} <= set(
+    assert {"not_registered", "rating_too_low", "rating_forced_by_discipline", "months_counted_short"} <= set(
         ldtt_failures
     )
     assert {"not_registered", "no_cstdcs_ground"} <= set(cstdcs_failures)

@@ -166,16 +166,22 @@ def assert_passes(verdict, expected_grounds=()):
 # --- rule 1: LĐTT -----------------------------------------------------------------------------------
 
 LDTT_CASES = [
-    ("good", person(py(Y, "good")), P, True, ["ok_rating", "ok_no_discipline", "ok_months", "ok_registered"]),
+    (
+        "good",
+        person(py(Y, "good")),
+        P,
+        True,
+        ["ok_rating", "ok_no_discipline", "ok_months_counted", "ok_registered"],
+    ),
     ("excellent", person(py(Y, "excellent")), P, True, ["ok_rating"]),
     ("completed", person(py(Y, "completed")), P, False, ["rating_too_low"]),
     ("not completed", person(py(Y, "not_completed")), P, False, ["rating_too_low"]),
     ("no rating", person(py(Y, None)), P, False, ["no_rating"]),
-    ("10 months exactly", person(py(Y, months=10)), P, True, ["ok_months"]),
-    ("9 months", person(py(Y, months=9)), P, False, ["months_short"]),
-    ("8 months + 2 maternity", person(py(Y, months=8, maternity=2)), P, True, ["ok_months"]),
-    ("maternity all year", person(py(Y, months=0, maternity=12)), P, True, ["ok_months"]),
-    ("7 months + 2 maternity", person(py(Y, months=7, maternity=2)), P, False, ["months_short"]),
+    ("10 months exactly", person(py(Y, months=10)), P, True, ["ok_months_counted"]),
+    ("9 months", person(py(Y, months=9)), P, False, ["months_counted_short"]),
+    ("8 months + 2 maternity", person(py(Y, months=8, maternity=2)), P, True, ["ok_months_counted"]),
+    ("maternity all year", person(py(Y, months=0, maternity=12)), P, True, ["ok_months_counted"]),
+    ("7 months + 2 maternity", person(py(Y, months=7, maternity=2)), P, False, ["months_counted_short"]),
     (
         "reprimand during the year",
         person(py(Y), disciplines=[discipline("2023-03-01", "2023-09-01")]),
@@ -216,7 +222,7 @@ LDTT_CASES = [
         person(py(Y, "completed", months=5), disciplines=[discipline("2023-02-01", "2023-04-01", "warning")]),
         P,
         False,
-        ["rating_forced_by_discipline", "discipline_in_year", "months_short"],
+        ["rating_forced_by_discipline", "discipline_in_year", "months_counted_short"],
     ),
     (
         "reprimand below a warning threshold still forces the rating (rule 17)",
@@ -230,7 +236,7 @@ LDTT_CASES = [
         person(py(Y, months=11)),
         with_params(ldtt_min_months_worked=12),
         False,
-        ["months_short"],
+        ["months_counted_short"],
     ),
     ("open investigation", person(py(Y), reviews=["investigation"]), P, False, ["open_review"]),
     (
@@ -256,7 +262,7 @@ LDTT_CASES = [
         True,
         ["ok_rating"],
     ),
-    ("no record for the year", person(), P, False, ["no_rating", "months_short", "not_registered"]),
+    ("no record for the year", person(), P, False, ["no_rating", "months_counted_short", "not_registered"]),
 ]
 
 
@@ -377,7 +383,7 @@ CSTDCS_CASES = [
         person(py(Y, "excellent", months=9)),
         P,
         False,
-        ["prerequisite_missing", "months_short"],
+        ["prerequisite_missing", "months_counted_short"],
     ),
     (
         "excellent but disciplined",
@@ -918,7 +924,7 @@ CO_BO_CASES = [
         True,
         ["ok_ranked_first", "ok_targets_met", "ok_prerequisite"],
     ),
-    ("second in the cluster", unit(uy(position=2)), P, False, ["ranking_not_first"]),
+    ("second in the cluster", unit(uy(position=2)), P, False, ["ranking_not_leader"]),
     ("no final ranking", unit(uy(position=None)), P, False, ["ranking_missing"]),
     ("a target missed", unit(uy(targets=False)), P, False, ["targets_not_met"]),
     ("not TTLĐXS-eligible", unit(uy(ldtt=6)), P, False, ["prerequisite_missing", "ldtt_share_low"]),
@@ -929,7 +935,7 @@ CO_BO_CASES = [
         unit(uy(position=3, targets=False, ldtt=6), reviews=["investigation"]),
         P,
         False,
-        ["open_review", "ranking_not_first", "targets_not_met", "prerequisite_missing", "ldtt_share_low"],
+        ["open_review", "ranking_not_leader", "targets_not_met", "prerequisite_missing", "ldtt_share_low"],
     ),
     ("top 2 allowed by parameter", unit(uy(position=2)), with_params(ministry_flag_max_position=2), True, []),
     (
@@ -968,7 +974,7 @@ def test_ministry_flags_at_most_one_per_cluster_women_break_the_tie():
     assert verdicts[0].codes == ("flag_taken",)
     assert verdicts[0].reasons[0].params["winner"] == (2,)
     assert verdicts[0].rule_refs == ("R8", "R18")
-    assert verdicts[2].codes == ("ranking_not_first",)
+    assert verdicts[2].codes == ("ranking_not_leader",)
     assert "ok_cluster_flag" in verdicts[1].codes
 
 
@@ -990,7 +996,7 @@ CO_CP_CASES = [
         unit(uy(position=2)),
         P,
         False,
-        ["prerequisite_missing", "ranking_not_first"],
+        ["prerequisite_missing", "ranking_not_leader"],
     ),
     (
         "held titles only",
@@ -1062,25 +1068,25 @@ BK_PERSON_CASES = [
         "one initiative only",
         bk_person(i2023=[initiative(Y)]),
         False,
-        ["no_route", "run_year_missing", "initiatives_short"],
+        ["no_route", "route_cstdcs_run", "run_year_missing", "route_excellent_run", "initiatives_short"],
     ),
     (
         "an initiative and a science work do not mix",
         bk_person(i2022=[initiative(2022)], i2023=[initiative(Y, science=True)]),
         False,
-        ["no_route", "run_year_missing", "initiatives_short"],
+        ["no_route", "route_cstdcs_run", "run_year_missing", "route_excellent_run", "initiatives_short"],
     ),
     (
         "2022 only good",
         bk_person("good", i2022=[initiative(2022)], i2023=[initiative(Y)]),
         False,
-        ["no_route", "run_year_missing", "run_year_not_excellent"],
+        ["no_route", "route_cstdcs_run", "run_year_missing", "route_excellent_run", "run_year_not_excellent"],
     ),
     (
         "2022 already used for a Bằng khen",
         bk_person(t2022=["CSTDCS", "BK_BO"], t2023=["CSTDCS"]),
         False,
-        ["no_route", "year_used", "initiatives_short"],
+        ["no_route", "route_cstdcs_run", "year_used", "route_excellent_run", "initiatives_short"],
     ),
     (
         "an ad-hoc Bằng khen 2022 uses nothing",
@@ -1094,6 +1100,8 @@ BK_PERSON_CASES = [
         False,
         [
             "no_route",
+            "route_cstdcs_run",
+            "route_excellent_run",
             "before_discipline_end",
             "run_year_missing",
             "run_year_not_excellent",
@@ -1960,6 +1968,8 @@ SAMPLE_PARAMS = {
     "discipline": "warning",
     "initiative_level": "ministry",
     "months": 9,
+    "worked": 5,
+    "maternity": 4,
     "required": 10,
     "count": 1,
     "science": 0,

@@ -464,7 +464,7 @@ def test_evaluate_year_gives_the_highest_title_and_why_not_the_next_one(world):
     assert mai.next_up.codes == ("not_registered", "run_year_missing")
     assert mai.next_up.reasons[1].params["year"] == 2024  # the revoked CSTĐCS does not count
     assert (nam.highest, nam.next_code) == (None, "LDTT")
-    assert nam.next_up.codes == ("open_review", "months_short")
+    assert nam.next_up.codes == ("open_review", "months_counted_short")
     assert hoa.next_up.codes == ("rating_forced_by_discipline", "discipline_in_year")
     assert tuan.next_up.codes == ("not_registered",)
     assert (mai.unit_name, mai.code, mai.name) == (world.org.office_a.name, "CB-MAI", "Nguyễn Thị Mai")
@@ -577,11 +577,11 @@ def test_evaluate_year_query_count_does_not_depend_on_the_number_of_subjects(
 ):
     _staff_and_units(org, staff_count, unit_count)
 
-    # rule sets, scope, staff, postings, ratings, disciplines, initiatives, reviews, awards,
-    # registrations; units, ratings, reviews, awards, pledges, ranking, self-scores, targets
-    with django_assert_num_queries(18):
+    # rule sets, scope, staff, postings, ratings, disciplines, initiatives, reviews, leave,
+    # awards, registrations; units, ratings, reviews, awards, pledges, ranking, self-scores, targets
+    with django_assert_num_queries(19):
         report = evaluate_year(2025, on=ON, unit_ids=[org.branch_a.pk])
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         whole = evaluate_year(2025, on=ON)
 
     assert len(report.people) == staff_count
@@ -597,10 +597,10 @@ def test_the_reasons_of_the_rows_shown_are_judged_at_once_whatever_their_number(
     report = evaluate_year(2025, on=ON)
     rows = report.rows()
 
-    # the staff shown: staff, postings, ratings, disciplines, initiatives, reviews, awards,
+    # the staff shown: staff, postings, ratings, disciplines, initiatives, reviews, leave, awards,
     # registrations; the units shown: units, ratings, reviews, awards, pledges, ranking,
     # self-scores, targets
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         report.explain(rows)
     with django_assert_num_queries(0):
         shown = [row.next_up.codes for row in rows if row.next_up is not None]
@@ -673,7 +673,7 @@ def test_check_nomination_judges_under_the_rule_set_of_the_submission_date(world
         _nomination("LDTT", staff=world.nam, proposing_unit=office, submitted_on=D(2025, 7, 1))
     )
 
-    assert (june.eligible, june.codes) == (False, ("months_short",))
+    assert (june.eligible, june.codes) == (False, ("months_counted_short",))
     assert july.eligible is True
     assert july.subject == world.nam.pk
     assert july.to_dict()["title_code"] == "LDTT"
@@ -698,7 +698,7 @@ def test_check_nomination_of_a_unit_counts_its_members_and_a_commendation_form_m
     form = _nomination("BK_BO_CN", staff=world.mai, proposing_unit=office, submitted_on=D(2026, 1, 5))
     title = Nomination.objects.select_related("award_type").get(pk=title.pk)
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         unit_verdict = check_nomination(title)
     form_verdict = check_nomination(form)
 

@@ -88,10 +88,9 @@ def test_eligibility_list_opens_for_the_secretary_and_leaders(client, request, f
     assert len(response.context["shown"]) == 3 + 5  # three staff members, five units
 
 
-@pytest.mark.parametrize("persona", ["unit_officer", "committee_member"])
 @pytest.mark.parametrize("url", [LIST, EXPORT])
-def test_eligibility_pages_refuse_officers_and_committee_members(client, request, facts, persona, url):
-    client.force_login(request.getfixturevalue(persona))
+def test_eligibility_pages_refuse_committee_members(client, committee_member, facts, url):
+    client.force_login(committee_member)
 
     response = client.get(url)
 
@@ -105,14 +104,44 @@ def test_eligibility_list_sends_an_anonymous_visitor_to_the_login(client):
     assert reverse("login") in response["Location"]
 
 
-def test_eligibility_list_is_in_the_menu_of_the_secretary_only(client, secretary, unit_officer):
-    client.force_login(secretary)
-    secretary_page = client.get(reverse("home")).content.decode()
-    client.force_login(unit_officer)
-    officer_page = client.get(reverse("home")).content.decode()
+def test_eligibility_list_is_in_the_menu_of_the_secretary_and_unit_officers(
+    client, secretary, unit_officer, committee_member
+):
+    pages = []
+    for user in (secretary, unit_officer, committee_member):
+        client.force_login(user)
+        pages.append(client.get(reverse("home")).content.decode())
 
-    assert f'href="{LIST}"' in secretary_page
-    assert f'href="{LIST}"' not in officer_page
+    assert [f'href="{LIST}"' in page for page in pages] == [True, True, False]
+
+
+def test_eligibility_list_shows_a_unit_officer_its_own_subtree_before_it_proposes(
+    client, unit_officer, facts, org
+):
+    client.force_login(unit_officer)
+
+    response = client.get(LIST, {"year": 2025}, **EN)
+
+    shown = rows_of(response)
+    assert ("person", facts["an"].pk) in shown
+    assert ("person", facts["chi"].pk) not in shown  # branch B's staff member
+    assert {row.subject_id for row in response.context["report"].units} == {org.branch_a.pk, org.office_a.pk}
+    assert shown[("person", facts["binh"].pk)]["reasons"]  # why not the next title up
+
+
+def test_eligibility_list_refuses_another_units_subtree_to_a_unit_officer(client, unit_officer, facts, org):
+    client.force_login(unit_officer)
+
+    response = client.get(LIST, {"year": 2025, "unit": org.branch_b.pk}, **EN)
+    export = client.get(EXPORT, {"year": 2025, "unit": org.office_b.pk})
+
+    assert response.status_code == 200
+    assert "unit" in response.context["filter_form"].errors
+    assert ("person", facts["chi"].pk) not in rows_of(response)
+    cells = _export_codes(export)
+    assert facts["an"].staff_code in cells
+    assert facts["chi"].staff_code not in cells
+    assert "Lê Văn Chí" not in cells
 
 
 # --- what it shows ------------------------------------------------------------------------------------------
@@ -274,10 +303,10 @@ def test_eligibility_list_query_count_does_not_depend_on_the_number_of_subjects(
             )
     client.force_login(secretary)
 
-    # session, user, roles; the years; the unit of the filter; the 18 queries of the year judged
-    # for a subtree (awards.services.eligibility.evaluate_year); the 8 + 8 queries of the facts of
+    # session, user, roles; the years; the unit of the filter; the 19 queries of the year judged
+    # for a subtree (awards.services.eligibility.evaluate_year); the 9 + 8 queries of the facts of
     # the staff and units shown, judged again with their reasons; the unit choices of the filter
-    with django_assert_num_queries(40):
+    with django_assert_num_queries(42):
         response = client.get(LIST, {"year": 2025, "unit": org.branch_a.pk})
 
     assert len(response.context["shown"]) == size * size + size + 2
@@ -328,3 +357,9 @@ def test_eligibility_export_keeps_a_name_that_looks_like_a_formula_as_text(clien
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = [row[1] for row in sheet.iter_rows(min_row=2)]
     assert [cell.data_type for cell in cells if cell.value == "=HYPERLINK(1)"] == ["s"]
+
+
+def _export_codes(response) -> set[str]:
+    """Every cell value of an exported workbook, as text."""
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return {str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None}

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from awards.enums import NominationState
 from awards.models import AwardType, CouncilSession, Nomination, NominationDocument, Rating
@@ -25,6 +25,7 @@ from awards.services.nominations import (
 )
 from core.uploads import check_uploaded_file
 from emulation.models import IndividualRegistration, RankingEntry, RankingSnapshot
+from tests.awards.conftest import registered
 from tests.core.corpus import hostile_office_files, hostile_pdfs
 from tests.factories import (
     ClusterFactory,
@@ -41,6 +42,7 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
+WEIGHED = "Thành tích nổi bật; đề nghị Hội đồng xem xét."
 CSTDCS_DOSSIER = ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"]
 
 
@@ -70,7 +72,7 @@ def audit_actions(record) -> list[str]:
 
 @pytest.fixture
 def person(org):
-    return StaffFactory(unit=org.office_a, full_name="Nguyễn Thị Mai")
+    return registered(StaffFactory(unit=org.office_a, full_name="Nguyễn Thị Mai"), 2025)
 
 
 @pytest.fixture
@@ -94,7 +96,7 @@ def complete(draft, unit_officer):
 
 @pytest.fixture
 def submitted(complete, unit_officer):
-    return submit_nomination(complete, actor=unit_officer)
+    return submit_nomination(complete, actor=unit_officer, reason=WEIGHED)
 
 
 @pytest.fixture
@@ -391,7 +393,11 @@ def test_nomination_submit_computes_and_keeps_the_eligibility_verdict(complete, 
     submitted.refresh_from_db()
     assert submitted.state == NominationState.SUBMITTED
     assert submitted.submitted_at is not None
-    assert submitted.eligibility == check_nomination(submitted).to_dict()
+    assert submitted.eligibility == {
+        **check_nomination(submitted).to_dict(),
+        "judged_on": timezone.localdate().isoformat(),
+        "step": "submit",
+    }
     assert submitted.is_eligible is True
     assert submitted.eligibility["eligible"] is True
     assert audit_actions(submitted)[-1] == "nomination.submitted"
@@ -404,7 +410,10 @@ def test_nomination_an_ineligible_nomination_is_submitted_and_flagged_with_reaso
     register(person, "CSTDCS", 2025)
     client.force_login(unit_officer)
 
-    client.post(reverse("awards:nomination-submit", kwargs={"pk": complete.pk}))
+    client.post(
+        reverse("awards:nomination-submit", kwargs={"pk": complete.pk}),
+        {"reason": "Thành tích nổi bật trong chống buôn lậu."},
+    )
     response = client.get(complete.get_absolute_url(), **EN)
 
     complete.refresh_from_db()
@@ -506,13 +515,16 @@ def test_nomination_screening_supplement_resubmit_and_send_to_council(
     page = client.get(detail)
     assert "Bổ sung biên bản họp." in page.content.decode()
     attach(submitted, "initiative_proof", unit_officer)
-    client.post(reverse("awards:nomination-submit", kwargs={"pk": submitted.pk}))
+    client.post(reverse("awards:nomination-submit", kwargs={"pk": submitted.pk}), {"reason": WEIGHED})
     submitted.refresh_from_db()
     assert submitted.state == NominationState.SUBMITTED
 
     client.force_login(secretary)
     client.post(reverse("awards:nomination-screen", kwargs={"pk": submitted.pk}))
-    client.post(reverse("awards:nomination-send", kwargs={"pk": submitted.pk}), {"session": session.pk})
+    client.post(
+        reverse("awards:nomination-send", kwargs={"pk": submitted.pk}),
+        {"session": session.pk, "reason": WEIGHED},
+    )
 
     submitted.refresh_from_db()
     assert (submitted.state, submitted.session) == (NominationState.COUNCIL, session)
@@ -566,7 +578,7 @@ def test_nomination_send_refuses_a_closed_session_and_a_session_of_another_year(
 
     for session in (closed, other_year):
         with pytest.raises(Exception, match="session"):
-            send_to_council(submitted, actor=secretary, session=session)
+            send_to_council(submitted, actor=secretary, session=session, reason=WEIGHED)
 
     submitted.refresh_from_db()
     assert submitted.state == NominationState.SCREENING
@@ -666,7 +678,8 @@ def final_rankings(org):
     period = PeriodFactory(movement=MovementFactory(), year=2025)
     area = ClusterFactory(year=2025, code="CUM1", name="Cụm thi đua số 1")
     block = ClusterFactory(year=2025, kind="function", code="KHOI", name="Khối cơ quan")
-    extra = UnitFactory(code="HQ1", name="Vụ Thanh tra", kind="hq_unit", parent=org.dept)
+    extra = registered(UnitFactory(code="HQ1", name="Vụ Thanh tra", kind="hq_unit", parent=org.dept), 2025)
+    registered(org.branch_a, 2025)
 
     def snapshot(cluster, ranked, *, provisional=False, current=True):
         shot = RankingSnapshot.objects.create(

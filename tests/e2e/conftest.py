@@ -83,3 +83,18 @@ def login(page, password):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def award_catalogue(transactional_db):
+    """The award catalogue and rule sets of the data migrations: a journey run after another one
+    finds them flushed away, so they are loaded again when missing."""
+    import importlib
+
+    from django.apps import apps
+
+    if not apps.get_model("awards", "AwardType").objects.exists():
+        importlib.import_module("awards.migrations.0002_award_catalogue").load_catalogue(apps, None)
+    if not apps.get_model("awards", "RuleSet").objects.exists():
+        importlib.import_module("awards.migrations.0003_rule_sets").load_rule_sets(apps, None)
+        importlib.import_module("awards.migrations.0005_rule_sets_recused_members").add_parameter(apps, None)

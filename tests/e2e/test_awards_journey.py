@@ -13,7 +13,11 @@ from tests.factories import PeriodFactory, PledgeFactory, StaffFactory, UnitFact
 from tests.files import pdf_bytes
 from units.enums import Role
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("award_catalogue"),
+]
 
 PDF = pdf_bytes()  # a real PDF: uploads are parsed before they are accepted
 DOSSIER = ["proposal", "achievement_report", "minutes", "vote_result", "rating_proof"]

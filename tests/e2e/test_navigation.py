@@ -19,7 +19,14 @@ AWARDS_READERS = [
 
 # The pages each role's menu offers, in menu order, written down once.
 EXPECTED_NAVIGATION = {
-    "unit_officer": [*OFFICER, *EVERYONE, "awards:nomination-mine", *ORGANISATION, "units:staff-list"],
+    "unit_officer": [
+        *OFFICER,
+        *EVERYONE,
+        "awards:eligibility-list",
+        "awards:nomination-mine",
+        *ORGANISATION,
+        "units:staff-list",
+    ],
     "committee_member": ["home", "emulation:scoring-queue", *EVERYONE, "awards:session-list", *ORGANISATION],
     "secretary": [
         "home",
