@@ -24,6 +24,7 @@ from awards.forms.council import AttendanceForm, SessionForm, VoteForm, WrittenV
 from awards.models import CouncilSeat, CouncilSession, Nomination, Vote
 from awards.permissions import (
     can_open_council,
+    can_read_nomination,
     get_session_for_user,
     has_conflict_with,
     require_secretary,
@@ -104,6 +105,7 @@ class AgendaRow:
     my_choice: str | None = None
     my_choice_label: str = ""
     conflict: bool = False
+    can_open: bool = False
     vote_form: VoteForm | None = None
     result: dict | None = None
 
@@ -118,7 +120,7 @@ def _seats(session: CouncilSession) -> list[CouncilSeat]:
 
 def _agenda(session: CouncilSession) -> list[Nomination]:
     return list(
-        session.nominations.select_related("award_type", "staff__unit", "unit").order_by(
+        session.nominations.select_related("award_type", "staff__unit", "unit", "proposing_unit").order_by(
             "award_type__rank_order", "pk"
         )
     )
@@ -149,7 +151,11 @@ def session_detail(
     rows = []
     for nomination in nominations:
         row = AgendaRow(
-            nomination=nomination, ballots=ballots.get(nomination.pk, 0), result=results.get(nomination.pk)
+            nomination=nomination,
+            ballots=ballots.get(nomination.pk, 0),
+            result=results.get(nomination.pk),
+            # Every nomination on the agenda belongs to this session: seated means seated here.
+            can_open=can_read_nomination(user, nomination, seated=my_seat is not None),
         )
         if my_seat is not None:
             row.my_choice = my_votes.get(nomination.pk)
