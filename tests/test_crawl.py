@@ -12,8 +12,9 @@ at most CAP_PER_PATTERN links per route and set of query parameters are fetched 
 a list, three `?period=` variants of the rankings), and the links of at most CAP_PER_PATTERN
 pages per route are followed further. The administrator (a superuser, holding every role) gets a
 cap of one, and the admin site is walked one page per model and action, without its sorting and
-filter links. Logout, the language switch and the spreadsheet exports are
-not followed (they end the session, or build whole workbooks; their own tests cover them).
+filter links. Downloads (exports, evidence and dossier files) are fetched once per route and
+format. Logout, the language switch and the eligibility workbook are not fetched (they end the
+session, or judge every person of a year; their own tests cover them).
 
 `pytest -m crawl` runs only this; `-m "not crawl"` leaves it out.
 """
@@ -49,17 +50,20 @@ HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 CRAWL_DAY = datetime.datetime(2026, 12, 7, 10, tzinfo=HCM)
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CAP_PER_PATTERN = 3
-SKIPPED_VIEWS = {
-    "logout",
-    "admin:logout",
-    "set_language",
+# Never fetched: they end the session or switch the language, or (the eligibility workbook)
+# judge every person of a year, seconds per request.
+SKIPPED_VIEWS = {"logout", "admin:logout", "set_language", "awards:eligibility-export"}
+# Downloads: whether the role may have them is the point, not how many; one of each is fetched.
+FETCHED_ONCE = {
     "units:unit-export",
     "units:staff-export",
     "emulation:period-scores-export",
     "emulation:dashboard-progress-export",
     "emulation:dashboard-targets-export",
     "emulation:ranking-export",
-    "awards:eligibility-export",
+    "emulation:evidence-file",
+    "awards:nomination-document-file",
+    "awards:decision-file",
 }
 # Besides the first demo login of every role (the administrator is the superuser): the second
 # unit officer, and a committee member working in a branch, whose scope and conflicts of
@@ -151,12 +155,13 @@ def crawl(client: Client, start: list[str], *, cap: int = CAP_PER_PATTERN) -> Cr
 
     def cap_of(pattern: Pattern) -> int:
         # The admin has a page per model and action; one of each shows that its templates work.
-        return 1 if is_admin(pattern) else cap
+        return 1 if is_admin(pattern) or pattern[0] in FETCHED_ONCE else cap
 
     result = Crawl()
     queue: deque[tuple[str, str]] = deque((url, "(start)") for url in start)
     seen = set(start)
     explored: Counter = Counter()
+    downloads: Counter = Counter()
     while queue:
         url, shown_on = queue.popleft()
         response = client.get(url)
@@ -193,7 +198,10 @@ def crawl(client: Client, start: list[str], *, cap: int = CAP_PER_PATTERN) -> Cr
                 continue
             if not is_followed(link, link_pattern) or from_here[link_pattern] >= cap_of(link_pattern):
                 continue
+            if link_pattern[0] in FETCHED_ONCE and downloads[link_pattern]:
+                continue
             from_here[link_pattern] += 1
+            downloads[link_pattern] += link_pattern[0] in FETCHED_ONCE
             seen.add(link)
             queue.append((link, url))
     return result
