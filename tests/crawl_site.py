@@ -1,4 +1,4 @@
-"""A four-page site with one fault of each kind, to show that the crawler (tests/test_crawl.py) fails.
+"""A small site with one fault of each kind, to show that the crawler (tests/test_crawl.py) fails.
 
 Used as ROOT_URLCONF by the crawler's own tests; the demo crawl never loads it.
 """
@@ -14,6 +14,7 @@ HOME = """
 <a href="/hidden/">a page the reader may not open</a>
 <a href="/nowhere/">an address nothing serves</a>
 <a href="/moved/">a redirect to a page the reader may not open</a>
+<a href="/away/">a redirect to another site</a>
 <a href="/logout/">the logout, never followed</a>
 <a href="https://example.org/crash/">another site</a>
 <a href="/static/site.css">a static file</a>
@@ -45,6 +46,11 @@ def moved(request):
     return HttpResponseRedirect("/hidden/2/")
 
 
+@login_not_required
+def away(request):
+    return HttpResponseRedirect("https://example.org/crash/")
+
+
 urlpatterns = [
     path("", home, name="home"),
     path("ok/", page, name="ok"),
@@ -52,5 +58,6 @@ urlpatterns = [
     path("hidden/", hidden, name="hidden"),
     path("hidden/<int:pk>/", hidden, name="hidden-detail"),
     path("moved/", moved, name="moved"),
+    path("away/", away, name="away"),
     path("logout/", crash, name="logout"),
 ]

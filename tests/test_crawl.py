@@ -94,18 +94,20 @@ class LinkParser(HTMLParser):
             self.hrefs.append(href)
 
 
+def same_site(page: str, href: str) -> str | None:
+    """An href of `page` as an absolute path without fragment, or None when it leaves the site."""
+    absolute, _fragment = urldefrag(urljoin(page, href))
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+        return None  # another site, mailto:, tel:
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def links_of(page: str, html: str) -> list[str]:
-    """The same-site addresses a page links to, as absolute paths without fragments."""
+    """The same-site addresses a page links to."""
     parser = LinkParser()
     parser.feed(html)
-    result = []
-    for href in parser.hrefs:
-        absolute, _fragment = urldefrag(urljoin(page, href))
-        parts = urlsplit(absolute)
-        if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
-            continue  # another site, mailto:, tel:
-        result.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return result
+    return [link for href in parser.hrefs if (link := same_site(page, href)) is not None]
 
 
 def pattern_of(url: str) -> Pattern | None:
@@ -181,7 +183,7 @@ def crawl(client: Client, start: list[str], *, cap: int = CAP_PER_PATTERN) -> Cr
             continue
         explored[pattern] += 1
         if response.status_code in (301, 302, 303, 307, 308):
-            found = [urljoin(url, response["Location"])]
+            found = [link] if (link := same_site(url, response["Location"])) else []
         elif "text/html" in response.get("Content-Type", ""):
             found = links_of(url, content.decode())
         else:
@@ -228,8 +230,8 @@ def test_crawler_reports_crashes_dead_links_and_unknown_addresses():
         "/nowhere/ (no such address, linked from /)",
     ]
     # the home page, /ok/ once (its fragment is the same page), /crash/, /hidden/, /moved/ and
-    # where it leads; never /logout/, the other site or the static file
-    assert result.fetched == 6
+    # where it leads, /away/; never /logout/, the other site or the static file
+    assert result.fetched == 7
 
 
 def test_crawl_starts_with_every_role_of_the_demo():
