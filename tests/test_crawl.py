@@ -11,8 +11,8 @@ Bounds, so that it runs in the normal suite: an address is fetched once per role
 at most CAP_PER_PATTERN links per route and set of query parameters are fetched (three pledges of
 a list, three `?period=` variants of the rankings), and the links of at most CAP_PER_PATTERN
 pages per route are followed further. The administrator (a superuser, holding every role) gets a
-cap of one, and the admin site is walked one page per model and action, without its sorting and
-filter links. Downloads (exports, evidence and dossier files) are fetched once per route and
+cap of one, and the admin site is walked one page per model and action (fetched once, whichever
+page links it), without its sorting and filter links. Downloads (exports, evidence and dossier files) are fetched once per route and
 format. Logout, the language switch and the eligibility workbook are not fetched (they end the
 session, or judge every person of a year; their own tests cover them).
 
@@ -155,15 +155,18 @@ def crawl(client: Client, start: list[str], *, cap: int = CAP_PER_PATTERN) -> Cr
     pages per route are followed further.
     """
 
-    def cap_of(pattern: Pattern) -> int:
+    def once(pattern: Pattern) -> bool:
         # The admin has a page per model and action; one of each shows that its templates work.
-        return 1 if is_admin(pattern) or pattern[0] in FETCHED_ONCE else cap
+        return is_admin(pattern) or pattern[0] in FETCHED_ONCE
+
+    def cap_of(pattern: Pattern) -> int:
+        return 1 if once(pattern) else cap
 
     result = Crawl()
     queue: deque[tuple[str, str]] = deque((url, "(start)") for url in start)
     seen = set(start)
     explored: Counter = Counter()
-    downloads: Counter = Counter()
+    fetched_once: Counter = Counter()
     while queue:
         url, shown_on = queue.popleft()
         response = client.get(url)
@@ -200,10 +203,10 @@ def crawl(client: Client, start: list[str], *, cap: int = CAP_PER_PATTERN) -> Cr
                 continue
             if not is_followed(link, link_pattern) or from_here[link_pattern] >= cap_of(link_pattern):
                 continue
-            if link_pattern[0] in FETCHED_ONCE and downloads[link_pattern]:
+            if once(link_pattern) and fetched_once[link_pattern]:
                 continue
             from_here[link_pattern] += 1
-            downloads[link_pattern] += link_pattern[0] in FETCHED_ONCE
+            fetched_once[link_pattern] += once(link_pattern)
             seen.add(link)
             queue.append((link, url))
     return result
