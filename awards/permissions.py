@@ -96,12 +96,20 @@ def is_seated(user, session_id: int | None) -> bool:
     return CouncilSession.objects.filter(pk=session_id, seats__member=user).exists()
 
 
-def can_read_nomination(user, nomination: Nomination) -> bool:
+def can_read_nomination(user, nomination: Nomination, *, seated: bool | None = None) -> bool:
+    """The one rule for reading a nomination (the module docstring says who).
+
+    `seated` tells whether the user has a seat in the nomination's session when the caller
+    already knows it (the session page, for every nomination on its agenda); otherwise it is
+    looked up.
+    """
     if can_read_everything(user):
         return True
     if is_unit_officer_of(user, nomination.proposing_unit):
         return True
-    return is_seated(user, nomination.session_id) and not council_conflict(user, nomination)
+    if seated is None:
+        seated = is_seated(user, nomination.session_id)
+    return seated and not council_conflict(user, nomination)
 
 
 def get_nomination_for_user(user, pk, *, write: bool = False) -> Nomination:

@@ -4,6 +4,8 @@
 PermissionDenied (403) when the user may read but not write.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -56,6 +58,17 @@ def get_unit_for_user(user, pk, *, write: bool = False):
     if write and not is_secretary(user):
         raise PermissionDenied(_("Only the committee secretary can change units."))
     return unit
+
+
+def openable_unit_ids(user, unit_ids: Iterable[int]) -> set[int]:
+    """Of these units, the ids whose page the user may open, in one query.
+
+    Pages that list units of other scopes (a cluster's members) link only these and show the
+    others as plain text, so nobody is offered a page that answers 404.
+    """
+    from units.models import Unit  # noqa: PLC0415 - see get_unit_for_user
+
+    return set(Unit.objects.visible_to(user).filter(pk__in=set(unit_ids)).values_list("pk", flat=True))
 
 
 def can_edit_staff(user, staff) -> bool:

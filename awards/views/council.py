@@ -24,6 +24,7 @@ from awards.forms.council import AttendanceForm, RecusalForm, SessionForm, VoteF
 from awards.models import CouncilSeat, CouncilSession, Nomination, Vote
 from awards.permissions import (
     can_open_council,
+    can_read_nomination,
     get_session_for_user,
     require_secretary,
     sessions_visible_to,
@@ -106,6 +107,7 @@ class AgendaRow:
     my_choice: str | None = None
     my_choice_label: str = ""
     conflict: bool = False
+    can_open: bool = False
     vote_form: VoteForm | None = None
     recusal_form: RecusalForm | None = None
     result: dict | None = None
@@ -123,7 +125,7 @@ def _seats(session: CouncilSession) -> list[CouncilSeat]:
 
 def _agenda(session: CouncilSession) -> list[Nomination]:
     return list(
-        session.nominations.select_related("award_type", "staff__unit", "unit").order_by(
+        session.nominations.select_related("award_type", "staff__unit", "unit", "proposing_unit").order_by(
             "award_type__rank_order", "pk"
         )
     )
@@ -161,6 +163,8 @@ def session_detail(
             result=results.get(nomination.pk),
             check=checks.get(nomination.pk),
             aside=len(aside[nomination.pk]),
+            # Every nomination on the agenda belongs to this session: seated means seated here.
+            can_open=can_read_nomination(user, nomination, seated=my_seat is not None),
         )
         if my_seat is not None:
             row.my_choice = my_votes.get(nomination.pk)

@@ -366,6 +366,28 @@ def test_council_a_member_with_a_conflict_of_interest_does_not_vote(
     assert Vote.objects.count() == 0
 
 
+def test_council_agenda_links_a_nomination_only_for_members_who_may_open_it(
+    client, council, on_agenda, org, secretary
+):
+    session = council(1)
+    insider = make_persona("insider", [Role.COMMITTEE_MEMBER], org.office_a)
+    session.seats.create(member=insider, attended=True)
+    nomination = on_agenda(session, name="Phạm Thu Hà")
+    link = f'href="{nomination.get_absolute_url()}"'
+
+    client.force_login(insider)
+    insiders_page = client.get(session.get_absolute_url()).content.decode()
+    insiders_answer = client.get(nomination.get_absolute_url()).status_code
+    client.force_login(session.users[0])
+    outsiders_page = client.get(session.get_absolute_url()).content.decode()
+
+    assert "Phạm Thu Hà" in insiders_page
+    assert link not in insiders_page
+    assert insiders_answer == 404
+    assert link in outsiders_page
+    assert client.get(nomination.get_absolute_url()).status_code == 200
+
+
 def test_council_attendance_keeps_a_member_who_voted_in_person_present(
     council, on_agenda, secretary, english
 ):

@@ -1,5 +1,9 @@
 """The pledge pages: the officer's form with its bad inputs, the secretary's review, id guessing."""
 
+import datetime
+import re
+import zoneinfo
+
 import pytest
 from django.urls import reverse
 
@@ -245,6 +249,39 @@ def test_leader_reads_but_cannot_edit_or_review(client, pledge, leader):
         == 403
     )
     assert client.post(reverse("emulation:pledge-accept", kwargs={"pk": pledge.pk})).status_code == 403
+
+
+def submitted_line(html: str) -> str:
+    match = re.search(r'data-testid="submitted"[^>]*>(.*?)</dd>', html, re.S)
+    return match.group(1).strip() if match else ""
+
+
+def test_detail_of_a_pledge_filed_without_a_known_submitter_shows_the_date(client, pledge, secretary):
+    # Pledges loaded in bulk (the demo, an import) carry the filing time but no submitter.
+    filed = datetime.datetime(2026, 1, 15, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+    Pledge.objects.filter(pk=pledge.pk).update(
+        state=PledgeState.SUBMITTED, submitted_at=filed, submitted_by=None
+    )
+    client.force_login(secretary)
+
+    response = client.get(reverse("emulation:pledge-detail", kwargs={"pk": pledge.pk}))
+
+    assert response.status_code == 200
+    assert submitted_line(response.content.decode()) == "15/01/2026 09:00"
+
+
+def test_detail_names_who_submitted_the_pledge(client, pledge, unit_officer, secretary):
+    client.force_login(unit_officer)
+    client.post(
+        reverse("emulation:pledge-edit", kwargs={"pk": pledge.pk}), form_data(pledge, action="submit")
+    )
+    client.force_login(secretary)
+
+    response = client.get(reverse("emulation:pledge-detail", kwargs={"pk": pledge.pk}))
+
+    assert submitted_line(response.content.decode()) == "15/01/2026 10:00 · " + (
+        unit_officer.get_full_name() or unit_officer.username
+    )
 
 
 def test_secretary_returns_with_reason_and_unit_sees_it(client, pledge, unit_officer, secretary):

@@ -11,7 +11,7 @@ from emulation.enums import SubmissionState
 from emulation.models import CriterionResult, Evidence, Period, PledgeTarget, Submission
 from emulation.services import start_pledge
 from emulation.services.scoring import assign_scorer, return_submission, start_submission
-from tests.emulation.conftest import at
+from tests.emulation.conftest import HCM, at
 from tests.factories import (
     CriterionFactory,
     MovementFactory,
@@ -204,7 +204,7 @@ def test_form_shows_the_pledged_targets_next_to_the_inputs(client, org, unit_off
 
 
 def test_save_draft_reads_vietnamese_numbers_and_records_the_change(
-    client, unit_officer, submission, in_window
+    client, unit_officer, in_window, submission
 ):
     client.force_login(unit_officer)
 
@@ -432,6 +432,22 @@ def test_leader_and_secretary_read_but_cannot_write(client, leader, secretary, s
         assert client.get(detail_url(submission)).status_code == 200
         assert client.post(edit_url(submission), form_data(submission)).status_code == 403
     assert snapshot(submission) == before
+
+
+def test_detail_of_a_self_assessment_filed_without_a_known_submitter_shows_the_date(
+    client, secretary, submission, in_window
+):
+    # Self-assessments loaded in bulk (the demo's past years, an import) have no submitter.
+    filed = datetime.datetime(2026, 12, 4, 16, 30, tzinfo=HCM)
+    Submission.objects.filter(pk=submission.pk).update(
+        state=SubmissionState.SUBMITTED, submitted_at=filed, submitted_by=None
+    )
+    client.force_login(secretary)
+
+    response = client.get(detail_url(submission))
+
+    assert response.status_code == 200
+    assert shown(response.content.decode(), "submitted") == "04/12/2026 16:30"
 
 
 # --- The committee's result --------------------------------------------------------------------

@@ -100,6 +100,21 @@ def test_cluster_list_shows_the_chosen_year_with_leader(client, org, leader):
     assert "Chi cục Hải quan khu vực I" in html
 
 
+def test_cluster_list_links_only_the_units_an_officer_may_open(client, org, unit_officer):
+    cluster = ClusterFactory(year=2025, name="Cụm số 1")
+    ClusterMembershipFactory(cluster=cluster, unit=org.branch_a, role="leader")
+    ClusterMembershipFactory(cluster=cluster, unit=org.branch_b, role="deputy")
+    client.force_login(unit_officer)
+
+    html = html_of(client.get(reverse("units:cluster-list"), {"year": 2025}))
+
+    own_page = reverse("units:unit-detail", kwargs={"pk": org.branch_a.pk})
+    assert f'<a href="{own_page}">Chi cục Hải quan khu vực I</a>' in html
+    assert "Chi cục Hải quan khu vực II" in html
+    assert reverse("units:unit-detail", kwargs={"pk": org.branch_b.pk}) not in html
+    assert client.get(reverse("units:unit-detail", kwargs={"pk": org.branch_b.pk})).status_code == 404
+
+
 def test_cluster_list_warns_the_secretary_of_a_missing_deputy(client, org, secretary):
     ClusterMembershipFactory(
         cluster=ClusterFactory(year=2025, name="Cụm số 9"), unit=org.branch_a, role="leader"
@@ -215,8 +230,8 @@ def test_cluster_list_query_count_does_not_grow(client, org, secretary, django_a
     grow_organisation(org, branches)
     client.force_login(secretary)
 
-    # session, user, roles, years, clusters, memberships with units, problems (2)
-    with django_assert_num_queries(8):
+    # session, user, roles, years, clusters, memberships with units, units it may open, problems (2)
+    with django_assert_num_queries(9):
         response = client.get(reverse("units:cluster-list"), {"year": 2025})
 
     assert response.status_code == 200

@@ -31,3 +31,15 @@ def num(value, grouping: str = ""):
     normalized = number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
     places = max(0, -normalized.as_tuple().exponent)
     return number_format(normalized, decimal_pos=places, use_l10n=True, force_grouping=grouping == "g")
+
+
+@register.filter
+def person(user) -> str:
+    """How a person is named on a page: the full name, else the username; "" when nobody is set.
+
+    Records loaded in bulk (the demo, an import) have no submitter or author, so templates name
+    people through this filter: `{{ a|default:b.username }}` raises when `b` is empty.
+    """
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username

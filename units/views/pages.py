@@ -15,6 +15,7 @@ from units.permissions import (
     get_staff_for_user,
     get_unit_for_user,
     is_secretary,
+    openable_unit_ids,
 )
 from units.queries import current_year, memberships_of, unit_tree
 from units.services import cluster_year_problems
@@ -72,6 +73,9 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": years,
         "clusters": clusters,
+        "openable_units": openable_unit_ids(
+            request.user, [member.unit_id for cluster in clusters for member in cluster.memberships.all()]
+        ),
         "problems": cluster_year_problems(year) if is_secretary(request.user) else [],
     }
     return render(request, "units/cluster_list.html", context)
