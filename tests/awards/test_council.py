@@ -501,7 +501,7 @@ def test_council_session_detail_for_a_member_query_count_does_not_grow(
     # session, user, roles, the session, seats, agenda, rule set in force, my votes, ballots
     # received, the members' staff records and the recusals (who stands aside), and the verdicts
     # as of the meeting (rule set, ten fact queries)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(23):
         response = client.get(session.get_absolute_url())
 
     assert [row.my_choice for row in response.context["rows"]] == ["yes"] * size
