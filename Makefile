@@ -12,13 +12,13 @@ SEED ?= 2021
 # caller exported DATABASE_URL / REDIS_URL.
 export DEBUG ?= true
 
-.PHONY: help setup run test test-clocks lint fmt check messages worker beat ci migrate seed bench shell clean backup restore
+.PHONY: help setup run test test-clocks lint fmt check messages worker beat need-redis ci migrate seed bench shell clean backup restore
 
 help:
 	@echo "make run       install, migrate, load the demo and serve http://$(HOST):$(PORT)"
 	@echo "make test      lint, manage.py check, migration check and the whole pytest suite"
-	@echo "make worker    a Celery worker (needs REDIS_URL)"
-	@echo "make beat      the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make worker    a Celery worker (refuses to start without REDIS_URL)"
+	@echo "make beat      the Celery beat scheduler (refuses to start without REDIS_URL)"
 	@echo "make test-clocks  the suite without browser and worker tests, at two dates far from today"
 	@echo "make lint      ruff check and format check"
 	@echo "make fmt       ruff format and fix"
@@ -86,10 +86,15 @@ messages: $(VENV)/.dev
 	$(MANAGE) makemessages -d djangojs -l vi -l en --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=var --ignore=tests --ignore=bench
 	$(MANAGE) compilemessages --ignore=.venv
 
-worker: setup
+# Without REDIS_URL Celery would fall back to an in-memory broker that no other process sees: a
+# worker or beat started that way looks healthy and does nothing. Refuse instead (exit 2).
+need-redis:
+	@test -n "$$REDIS_URL" || { echo "make $(MAKECMDGOALS): REDIS_URL is not set; a worker or beat needs the Redis broker, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make $(MAKECMDGOALS)" >&2; exit 2; }
+
+worker: need-redis setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2
 
-beat: setup
+beat: need-redis setup
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 # make bench SCALES=1,10 for a quicker run; FRESH=1 drops and seeds the bench databases again.
