@@ -50,6 +50,9 @@ class Unit(models.Model):
         related_name="successors",
         blank=True,
     )
+    # db_index gives PostgreSQL two indexes, and EXPLAIN shows each in use: the plain btree serves
+    # the default ordering (paged unit lists, ORDER BY path), the varchar_pattern_ops one
+    # ("..._like") the subtree queries (visible_to, descendants: path LIKE '/1/7/%').
     path = models.CharField(_("tree path"), max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
     search_text = models.CharField(max_length=400, editable=False, default="")
@@ -68,10 +71,6 @@ class Unit(models.Model):
                 name="unit_valid_to_after_valid_from",
             ),
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="unit_not_own_parent"),
-        ]
-        indexes = [
-            # Subtree queries (visible_to, descendants) are LIKE 'path%' prefix matches.
-            models.Index(fields=["path"], name="unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
