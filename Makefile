@@ -12,7 +12,7 @@ SEED ?= 2021
 # caller exported DATABASE_URL / REDIS_URL.
 export DEBUG ?= true
 
-.PHONY: help setup run test test-clocks lint fmt check messages worker beat need-redis ci migrate seed bench shell clean backup restore
+.PHONY: help setup lock run test test-clocks lint fmt check messages worker beat need-redis ci migrate seed bench shell clean backup restore
 
 help:
 	@echo "make run       install, migrate, load the demo and serve http://$(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint      ruff check and format check"
 	@echo "make fmt       ruff format and fix"
 	@echo "make messages  extract and compile translations (vi, en)"
+	@echo "make lock      pin requirements*.txt with hashes into requirements*.lock (UPGRADE=1 takes newer versions)"
 	@echo "make bench     speed and scale at 1x, 10x, 100x the demo (needs PostgreSQL)"
 	@echo "make backup   dump the database and the uploaded files into var/backups/<date-time> (needs PostgreSQL)"
 	@echo "make restore  restore and verify a backup: make restore FROM=var/backups/<folder> [YES=1 replaces a database with tables]"
@@ -30,13 +31,25 @@ help:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.runtime: requirements.txt | $(PY)
-	$(PIP) install -r requirements.txt
+# Installs come from the lock files: every package, transitive ones included, at one version with
+# its hashes (pip refuses anything else). requirements*.txt are the lists people edit; `make lock`
+# turns them into the lock files.
+$(VENV)/.runtime: requirements.lock | $(PY)
+	$(PIP) install --require-hashes -r requirements.lock
 	@touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(PY)
+	$(PIP) install --require-hashes -r requirements-dev.lock
 	@touch $@ $(VENV)/.runtime
+
+# After editing requirements.txt or requirements-dev.txt: pin every package and its dependencies
+# with hashes. The dev lock is constrained by the runtime lock, so both hold the same versions.
+# pip and setuptools stay unpinned: they come with the virtualenv (python3 -m venv).
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+	--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) $(if $(UPGRADE),--upgrade) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) $(if $(UPGRADE),--upgrade) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 setup: $(VENV)/.runtime
 
