@@ -20,7 +20,7 @@ help:
 	@echo "make worker    a Celery worker (refuses to start without REDIS_URL)"
 	@echo "make beat      the Celery beat scheduler (refuses to start without REDIS_URL)"
 	@echo "make test-clocks  the suite without browser and worker tests, at two dates far from today"
-	@echo "make lint      ruff check and format check"
+	@echo "make lint      ruff check and format check, mypy, djLint (lint only)"
 	@echo "make fmt       ruff format and fix"
 	@echo "make messages  extract and compile translations (vi, en)"
 	@echo "make lock      pin requirements*.txt with hashes into requirements*.lock (UPGRADE=1 takes newer versions)"
@@ -64,9 +64,13 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)."
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# ruff (lint and format), mypy (configured in pyproject.toml: strict on the eligibility engine) and
+# djLint in lint mode (templates are checked, never reformatted).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/djlint templates --lint
 
 fmt: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
@@ -125,4 +129,4 @@ shell: setup
 	$(MANAGE) shell
 
 clean:
-	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -60,7 +60,7 @@ def _load_bool(value: Any) -> bool:
 def _load_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ParameterError(f"expected a whole number ≥ 0, got {value!r}")
-    return value
+    return int(value)
 
 
 def _load_share(value: Any) -> Fraction:
@@ -238,14 +238,14 @@ def _d(value: str) -> Decimal:
     return Decimal(value)
 
 
-_VOTE_THRESHOLDS = {
+_VOTE_THRESHOLDS: dict[str, Fraction] = {
     Code.CSTDCS: Fraction(4, 5),
     Code.CSTD_BO: Fraction(9, 10),
     Code.CSTD_TQ: Fraction(9, 10),
     Code.CO_BO: Fraction(4, 5),
     Code.CO_CP: Fraction(4, 5),
 }
-_INDIVIDUAL_COEFFICIENTS = {
+_INDIVIDUAL_COEFFICIENTS: dict[str, Decimal] = {
     Code.LDTT: _d("0.3"),
     Code.CSTDCS: _d("1.0"),
     Code.CSTD_BO: _d("3.0"),
@@ -257,7 +257,7 @@ _INDIVIDUAL_COEFFICIENTS = {
     Code.HCLD2: _d("7.5"),
     Code.HCLD1: _d("9.0"),
 }
-_COLLECTIVE_COEFFICIENTS = {
+_COLLECTIVE_COEFFICIENTS: dict[str, Decimal] = {
     Code.TTLDTT: _d("0.8"),
     Code.TTLDXS: _d("1.5"),
     Code.CO_BO: _d("8.0"),
@@ -270,12 +270,12 @@ _COLLECTIVE_COEFFICIENTS = {
     Code.HCLD1: _d("18.0"),
 }
 _DOSSIER_DOCUMENTS = ("proposal", "achievement_report", "minutes", "vote_result")
-_DOSSIER_EXTRA = {
+_DOSSIER_EXTRA: dict[str, tuple[tuple[str, ...], ...]] = {
     Code.CSTDCS: (("initiative_proof", "rating_proof"),),
     Code.CSTD_BO: (("initiative_proof",),),
     Code.CSTD_TQ: (("initiative_proof",),),
 }
-_LONG_RUNS = {
+_LONG_RUNS: dict[str, RunRequirement] = {
     Code.BK_TTG: RunRequirement(prior_awards=(Code.BK_BO,)),
     Code.HCLD3: RunRequirement(prior_awards=(Code.BK_TTG,)),
     Code.HCLD2: RunRequirement(prior_awards=(Code.HCLD3,)),

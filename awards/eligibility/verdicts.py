@@ -12,7 +12,7 @@ condition that failed, including those of the prerequisites it depends on.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -294,7 +294,7 @@ def _join(values: Iterable[str], separator: str) -> str:
     return separator.join(values)
 
 
-_FORMATTERS = {
+_FORMATTERS: dict[str, Callable[[Any], str]] = {
     "title": title_label,
     "prerequisite": title_label,
     "used_by": title_label,
