@@ -5,11 +5,11 @@ it back with `from_dict()`, which rejects unknown keys and fills missing ones wi
 Shares are exact `Fraction`s (2/3 must compare exactly: 6 of 9 present is a quorum), written in
 JSON as "2/3"; money and coefficients are `Decimal`s written as strings; dates are ISO strings.
 
-Each field's metadata carries its source with the certainty mark of reference/domain-research.md:
+Each field's metadata carries its source with the certainty mark of docs/domain.md:
 [C] confirmed in a legal text, [S] secondary, [U] unconfirmed (check before go-live), [D] a design
 decision of this application. `PARAMETER_SOURCES` lists them for screens and reports.
 
-The defaults are the values of DOMAIN.md, which are those in force under Decree 152/2025/NĐ-CP.
+The defaults are the values of docs/domain.md, which are those in force under Decree 152/2025/NĐ-CP.
 The only difference between the two decrees that the sources support is the dossier (rule 19):
 under Decree 98/2023 Art. 34 the council's vote result may be part of the minutes ("biên bản bình
 xét … hoặc biên bản bình xét và kết quả bỏ phiếu"), while the procedure of Decree 152/2025
@@ -290,7 +290,7 @@ _BASE_SALARIES = (
 
 @dataclass(frozen=True)
 class RuleParams:
-    """The parameters of the 20 rules of DOMAIN.md. Field names start with the rule they serve."""
+    """The parameters of the 20 rules of docs/domain.md. Field names start with the rule they serve."""
 
     # Rule 20 and the prerequisite chain.
     registration_required: bool = field(

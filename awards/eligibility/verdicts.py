@@ -2,7 +2,7 @@
 
 A `Reason` keeps a stable `code` (tests and code compare codes, never text), the values of its
 message (`params`: years, rating codes, award codes, ISO dates, shares as "p/q" strings, all JSON
-ready) and the rule of DOMAIN.md it comes from ("R1" … "R20"). Its `text` is rendered when read, in
+ready) and the rule of docs/domain.md it comes from ("R1" … "R20"). Its `text` is rendered when read, in
 the active language, so a verdict stored as JSON (`Verdict.to_dict`) reads in Vietnamese or English
 later. A `met` reason is a condition that holds; the others are what is missing.
 
@@ -400,7 +400,7 @@ class Verdict:
     """The answer for one subject, award and year.
 
     `reasons` lists every failed condition when `eligible` is False, or the conditions that made it
-    when True. `rule_refs` are the DOMAIN.md rules involved ("R1" … "R20"), in rule order.
+    when True. `rule_refs` are the docs/domain.md rules involved ("R1" … "R20"), in rule order.
     `subject`, `title_code` and `year` are None for checks that have none (a rating quota).
     """
 

@@ -11,7 +11,7 @@ type applied to ALL seated members (engine `council_vote_passes`). The results a
 session's "closed" audit entry, which the minutes are printed from: later changes to an award
 type's threshold cannot rewrite the minutes of a past session.
 
-Conflict of interest (DESIGN.md §2): a member never votes on a nomination about its own unit, a
+Conflict of interest (docs/design.md §2): a member never votes on a nomination about its own unit, a
 unit above it or below it. The threshold still counts every seated member, as the law says.
 """
 

@@ -2,7 +2,7 @@
 
 Rankings are read by everyone logged in. The tables are rendered from immutable snapshots, so the
 rendered HTML is cached under the snapshot's id and checksum (a new snapshot is a new key: there is
-nothing to invalidate); DESIGN.md section 8 measured rendering, not SQL, as the cost of a table.
+nothing to invalidate); docs/design.md section 8 measured rendering, not SQL, as the cost of a table.
 """
 
 from __future__ import annotations
