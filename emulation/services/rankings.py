@@ -67,7 +67,7 @@ TIE_BREAK_AREAS = (4, 5)
 MOVEMENT_SCOPE_KEY = "movement"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-_POINTS_FIELD = DecimalField(max_digits=8, decimal_places=2)
+_POINTS_FIELD: DecimalField = DecimalField(max_digits=8, decimal_places=2)
 
 
 def _points(value) -> Decimal:
