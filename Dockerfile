@@ -13,8 +13,9 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 app
 
 WORKDIR /app
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
+# The runtime lock: every package at one version, checked against its hashes.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY --chown=app:app . .
 # collectstatic needs settings that pass the production checks; these throwaway values never

@@ -1,6 +1,6 @@
 """Demo data of the awards app, loaded by `manage.py seed_demo` after units and emulation.
 
-For 2021–2025 (DOMAIN.md, "Demo organisation"): the annual ratings of every unit and staff
+For 2021–2025 (docs/domain.md, "The demo organisation"): the annual ratings of every unit and staff
 member, disciplines, recognised initiatives, one council session a year with its seats and secret
 ballots, the nominations that needed a vote, the award decisions and the award history (LĐTT,
 CSTĐCS, CSTĐ cấp Bộ, Bằng khen of the Minister, TTLĐTT, TTLĐXS, the ministry flag), a few open

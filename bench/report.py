@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bench.common import ratio
 
 MIB = 1024
-# Targets of issue 9 (DESIGN.md section 8 gives the reference figures).
+# Targets of issue 9 (docs/design.md section 8 gives the reference figures).
 COMPILE_MAX_RATIO = 2.5
 GROWTH_SLACK = 1.2  # "10x the data in at most 12x the time": time growth <= 1.2 x data growth
 ELIGIBILITY_MAX_S_PER_10000 = 1.0

@@ -174,7 +174,7 @@ if DATABASE_URL:
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {exc}") from None
     # Measured on this stack: persistent connections with health checks made a one-query page
-    # about 3x faster than a connection per request (DESIGN.md section 8).
+    # about 3x faster than a connection per request (docs/design.md section 8).
     _db["CONN_HEALTH_CHECKS"] = True
     if _db["ENGINE"] == "django.db.backends.postgresql":
         _db.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
@@ -223,7 +223,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 # Late acknowledgement, reject on a lost worker and prefetch 1, with an idempotency row in the
 # task's own transaction: measured on this stack as the only mix that neither loses nor doubles
-# work when a worker is killed (DESIGN.md section 8).
+# work when a worker is killed (docs/design.md section 8).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -92,3 +92,62 @@ def test_env_example_lists_every_variable_the_settings_read():
 
     assert sorted(read - example) == []
     assert sorted(example - read) == []
+
+
+def _web_health_url(compose: dict) -> str:
+    command = " ".join(compose["services"]["web"]["healthcheck"]["test"])
+    match = re.search(r"https?://[^/'\"]+(/healthz[^'\" ]*)", command)
+    assert match, command
+    return match.group(1)
+
+
+def test_compose_web_health_check_is_the_cheap_one_readme_describes(compose):
+    url = _web_health_url(compose)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = next(part for part in readme.split("\n\n") if "health check" in part and "web" in part)
+
+    assert url == "/healthz?worker=0"
+    assert f"`{url}`" in paragraph
+    assert "without a round trip" in " ".join(paragraph.split())
+
+
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_compose_celery_services_wait_for_migrations(compose, name):
+    depends_on = compose["services"][name]["depends_on"]
+
+    assert depends_on["migrate"]["condition"] == "service_completed_successfully"
+    assert depends_on["redis"]["condition"] == "service_healthy"
+
+
+def test_compose_worker_keeps_the_shared_dependencies(compose):
+    # A service's own depends_on replaces the anchor's: the worker must list them again.
+    shared = compose["x-django"]["depends_on"]
+    worker = compose["services"]["worker"]["depends_on"]
+
+    assert {name: worker[name] for name in shared} == shared
+
+
+def test_compose_images_are_pinned_to_a_version(compose):
+    for name, service in compose["services"].items():
+        if "build" in service:
+            continue
+        image, _, tag = service["image"].partition(":")
+        assert tag, f"{name}: {image} has no tag"
+        assert tag != "latest", f"{name}: {image} follows latest"
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", compose["services"]["mailpit"]["image"].partition(":")[2])
+
+
+def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+
+    for entry in (".venv", "var", ".env", ".git", "test-artifacts", "node_modules", "bench/results/*.tmp"):
+        assert entry in ignored, entry
+    for cache in (".pytest_cache", ".ruff_cache", ".mypy_cache", "**/__pycache__"):
+        assert cache in ignored, cache
+    # The image still gets what the Dockerfile installs from and the example configuration.
+    assert "!.env.example" in ignored
+    assert not ignored & {"requirements.txt", "requirements.lock", "*.lock", "*.txt"}

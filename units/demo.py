@@ -1,4 +1,4 @@
-"""The demo organisation of DOMAIN.md ("Demo organisation"), loaded by `manage.py seed_demo`.
+"""The demo organisation of docs/domain.md ("The demo organisation"), loaded by `manage.py seed_demo`.
 
 The Department of Customs after the 2025 restructuring: 12 headquarters units, 20 regional branches
 with 6–8 offices each, the former provincial departments they took over, the clusters and block

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md section 2, each a Django group of the same name.
+    """The roles of docs/design.md section 2, each a Django group of the same name.
 
     The fifth role, the administrator, is Django's superuser flag rather than a group.
     """

@@ -1,4 +1,4 @@
-"""The eligibility engine: the rules of DOMAIN.md as pure functions (facts in, verdicts out).
+"""The eligibility engine: the rules of docs/domain.md as pure functions (facts in, verdicts out).
 
 No database access and no Django models: a loader service builds the facts (facts.py) from the
 database, picks the parameters in force (params.py, or an awards.RuleSet read with

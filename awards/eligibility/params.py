@@ -5,11 +5,11 @@ it back with `from_dict()`, which rejects unknown keys and fills missing ones wi
 Shares are exact `Fraction`s (2/3 must compare exactly: 6 of 9 present is a quorum), written in
 JSON as "2/3"; money and coefficients are `Decimal`s written as strings; dates are ISO strings.
 
-Each field's metadata carries its source with the certainty mark of reference/domain-research.md:
+Each field's metadata carries its source with the certainty mark of docs/domain.md:
 [C] confirmed in a legal text, [S] secondary, [U] unconfirmed (check before go-live), [D] a design
 decision of this application. `PARAMETER_SOURCES` lists them for screens and reports.
 
-The defaults are the values of DOMAIN.md, which are those in force under Decree 152/2025/NĐ-CP.
+The defaults are the values of docs/domain.md, which are those in force under Decree 152/2025/NĐ-CP.
 The only difference between the two decrees that the sources support is the dossier (rule 19):
 under Decree 98/2023 Art. 34 the council's vote result may be part of the minutes ("biên bản bình
 xét … hoặc biên bản bình xét và kết quả bỏ phiếu"), while the procedure of Decree 152/2025
@@ -60,7 +60,7 @@ def _load_bool(value: Any) -> bool:
 def _load_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ParameterError(f"expected a whole number ≥ 0, got {value!r}")
-    return value
+    return int(value)
 
 
 def _load_share(value: Any) -> Fraction:
@@ -238,14 +238,14 @@ def _d(value: str) -> Decimal:
     return Decimal(value)
 
 
-_VOTE_THRESHOLDS = {
+_VOTE_THRESHOLDS: dict[str, Fraction] = {
     Code.CSTDCS: Fraction(4, 5),
     Code.CSTD_BO: Fraction(9, 10),
     Code.CSTD_TQ: Fraction(9, 10),
     Code.CO_BO: Fraction(4, 5),
     Code.CO_CP: Fraction(4, 5),
 }
-_INDIVIDUAL_COEFFICIENTS = {
+_INDIVIDUAL_COEFFICIENTS: dict[str, Decimal] = {
     Code.LDTT: _d("0.3"),
     Code.CSTDCS: _d("1.0"),
     Code.CSTD_BO: _d("3.0"),
@@ -257,7 +257,7 @@ _INDIVIDUAL_COEFFICIENTS = {
     Code.HCLD2: _d("7.5"),
     Code.HCLD1: _d("9.0"),
 }
-_COLLECTIVE_COEFFICIENTS = {
+_COLLECTIVE_COEFFICIENTS: dict[str, Decimal] = {
     Code.TTLDTT: _d("0.8"),
     Code.TTLDXS: _d("1.5"),
     Code.CO_BO: _d("8.0"),
@@ -270,12 +270,12 @@ _COLLECTIVE_COEFFICIENTS = {
     Code.HCLD1: _d("18.0"),
 }
 _DOSSIER_DOCUMENTS = ("proposal", "achievement_report", "minutes", "vote_result")
-_DOSSIER_EXTRA = {
+_DOSSIER_EXTRA: dict[str, tuple[tuple[str, ...], ...]] = {
     Code.CSTDCS: (("initiative_proof", "rating_proof"),),
     Code.CSTD_BO: (("initiative_proof",),),
     Code.CSTD_TQ: (("initiative_proof",),),
 }
-_LONG_RUNS = {
+_LONG_RUNS: dict[str, RunRequirement] = {
     Code.BK_TTG: RunRequirement(prior_awards=(Code.BK_BO,)),
     Code.HCLD3: RunRequirement(prior_awards=(Code.BK_TTG,)),
     Code.HCLD2: RunRequirement(prior_awards=(Code.HCLD3,)),
@@ -290,7 +290,7 @@ _BASE_SALARIES = (
 
 @dataclass(frozen=True)
 class RuleParams:
-    """The parameters of the 20 rules of DOMAIN.md. Field names start with the rule they serve."""
+    """The parameters of the 20 rules of docs/domain.md. Field names start with the rule they serve."""
 
     # Rule 20 and the prerequisite chain.
     registration_required: bool = field(

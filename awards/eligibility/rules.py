@@ -1,4 +1,4 @@
-"""The rules of DOMAIN.md as pure functions: a history and a year in, an `Outcome` out.
+"""The rules of docs/domain.md as pure functions: a history and a year in, an `Outcome` out.
 
 Each `criteria_*` function checks the conditions of one award (no registration or open-review
 check: those are applied once by the entry points in awards.eligibility.engine) and records every

@@ -2,7 +2,7 @@
 
 A `Reason` keeps a stable `code` (tests and code compare codes, never text), the values of its
 message (`params`: years, rating codes, award codes, ISO dates, shares as "p/q" strings, all JSON
-ready) and the rule of DOMAIN.md it comes from ("R1" … "R20"). Its `text` is rendered when read, in
+ready) and the rule of docs/domain.md it comes from ("R1" … "R20"). Its `text` is rendered when read, in
 the active language, so a verdict stored as JSON (`Verdict.to_dict`) reads in Vietnamese or English
 later. A `met` reason is a condition that holds; the others are what is missing.
 
@@ -12,7 +12,7 @@ condition that failed, including those of the prerequisites it depends on.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -315,7 +315,7 @@ def _join(values: Iterable[str], separator: str) -> str:
     return separator.join(values)
 
 
-_FORMATTERS = {
+_FORMATTERS: dict[str, Callable[[Any], str]] = {
     "title": title_label,
     "prerequisite": title_label,
     "used_by": title_label,
@@ -426,7 +426,7 @@ class Verdict:
     """The answer for one subject, award and year.
 
     `reasons` lists every failed condition when `eligible` is False, or the conditions that made it
-    when True. `rule_refs` are the DOMAIN.md rules involved ("R1" … "R20"), in rule order.
+    when True. `rule_refs` are the docs/domain.md rules involved ("R1" … "R20"), in rule order.
     `subject`, `title_code` and `year` are None for checks that have none (a rating quota).
     """
 

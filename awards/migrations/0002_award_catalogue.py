@@ -1,4 +1,4 @@
-"""Data migration: the award catalogue of DOMAIN.md (titles and commendation forms).
+"""Data migration: the award catalogue of docs/domain.md (titles and commendation forms).
 
 Coefficients multiply the base salary in force on the decision date. Vote thresholds are the
 share of ALL council members who must agree (80 % or 90 %); empty where no council vote is

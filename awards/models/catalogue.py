@@ -11,7 +11,7 @@ from emulation.enums import Subject
 
 
 class AwardType(models.Model):
-    """A title or commendation form of the catalogue (DOMAIN.md), with its coefficient and vote threshold.
+    """A title or commendation form of the catalogue (docs/domain.md), with its coefficient and vote threshold.
 
     `code` matches the title codes units pledge for (emulation.enums.Title) where one exists.
     """

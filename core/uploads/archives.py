@@ -326,7 +326,8 @@ def check_office_file(upload, *, name: str, limits: ZipLimits = UPLOAD_ZIP_LIMIT
     with open_checked_zip(upload, name=name, limits=limits) as archive:
         members = {_part_key(member.filename): member for member in archive.infolist()}
         _check_package_size(members, name=name)
-        defaults, overrides = {}, {}
+        defaults: dict[str, str] = {}
+        overrides: dict[str, str] = {}
         if "[content_types].xml" in members:
             types = _parse_xml_part(archive, members["[content_types].xml"], name=name)
             defaults, overrides = _content_types(types)

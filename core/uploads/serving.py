@@ -32,7 +32,7 @@ def serve_stored_file(stored: FieldFile, *, content_type: str, filename: str, mi
     )
     response["X-Content-Type-Options"] = "nosniff"
     if content_type == PDF:
-        response._csp_exempt = True  # read by django-csp's middleware
+        response._csp_exempt = True  # type: ignore[attr-defined]  # read by django-csp's middleware
     else:
         response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-cache"

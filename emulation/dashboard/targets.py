@@ -25,7 +25,7 @@ class HeadlineSpec:
     goal_note: str
 
 
-# The movement's headline targets (seed/movement-2021-2025.md): 100 % of revenue collected
+# The movement's headline targets (docs/domain.md, the 2021–2025 movement): 100 % of revenue collected
 # electronically and through 24/7 clearance by 2025; the revenue target met every year; tax
 # arrears carried over not growing. Looked up by criterion code in the period's movement.
 HEADLINES = (

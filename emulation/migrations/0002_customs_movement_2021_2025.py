@@ -1,7 +1,7 @@
 """Data migration: the Vietnam Customs patriotic emulation movement 2021–2025 and its scoring table.
 
 The seven task areas are worded as in the movement's launch text; the 100-point table with its
-criteria is our own design (DOMAIN.md): no published Customs table exists. The secretary can
+criteria is our own design (docs/domain.md): no published Customs table exists. The secretary can
 change every criterion afterwards on the movement's page.
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from emulation.enums import Aggregation, Direction, Measure, Phase
 from emulation.querysets import PeriodQuerySet
 
-POINTS = {"max_digits": 6, "decimal_places": 2}
+# Keyword arguments of every points field (typed for the stubs: DecimalField(**POINTS)).
+POINTS: dict[str, Any] = {"max_digits": 6, "decimal_places": 2}
 # Targets hold percentages, counts, yes/no (1/0) and VND amounts up to 10^16.
-TARGET_VALUE = {"max_digits": 20, "decimal_places": 2}
+TARGET_VALUE: dict[str, Any] = {"max_digits": 20, "decimal_places": 2}
 
 
 class Movement(models.Model):

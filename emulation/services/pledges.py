@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -110,8 +111,8 @@ def save_pledge(
     _ensure_open(pledge, today or timezone.localdate())
     _bump_version(pledge, version)
 
-    before = {"collective_title": pledge.collective_title}
-    after = {"collective_title": collective_title}
+    before: dict[str, Any] = {"collective_title": pledge.collective_title}
+    after: dict[str, Any] = {"collective_title": collective_title}
     existing = {target.criterion_id: target for target in pledge.targets.select_related("criterion")}
     changed_targets = []
     for criterion_id, entry in targets.items():

@@ -1,6 +1,6 @@
 """Ranking compilation: every cluster or block of the year, and the whole movement, for a period.
 
-The documented total order (DESIGN.md section 5), best place first:
+The documented total order (docs/design.md section 5), best place first:
 
 1. the higher total: the criteria points (each capped at its criterion's maximum) plus bonuses
    minus deductions, the net adjustment kept within the movement's ±bonus limit;
@@ -62,12 +62,12 @@ logger = logging.getLogger(__name__)
 
 # Bump when the formula or the order changes: old snapshots keep the version they were built with.
 FORMULA_VERSION = 1
-# The task areas whose points break ties, in order (DESIGN.md section 5).
+# The task areas whose points break ties, in order (docs/design.md section 5).
 TIE_BREAK_AREAS = (4, 5)
 MOVEMENT_SCOPE_KEY = "movement"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-_POINTS_FIELD = DecimalField(max_digits=8, decimal_places=2)
+_POINTS_FIELD: DecimalField = DecimalField(max_digits=8, decimal_places=2)
 
 
 def _points(value) -> Decimal:

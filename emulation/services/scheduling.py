@@ -22,7 +22,8 @@ def current_slot(now: datetime.datetime | None = None, *, seconds: int | None = 
     """
     length = seconds or settings.SCHEDULE_SLOT_SECONDS
     local = timezone.localtime(now or timezone.now())
-    wall_clock = local.timestamp() + local.utcoffset().total_seconds()  # seconds in local time
+    offset = local.utcoffset()  # localtime() is always aware: never None
+    wall_clock = local.timestamp() + (offset.total_seconds() if offset else 0)  # seconds in local time
     index = int(wall_clock // length)
     if length == 86400:
         return local.date().isoformat()

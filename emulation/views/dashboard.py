@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -33,9 +32,6 @@ from units.models import Cluster
 from units.permissions import can_list_staff, get_unit_for_user, has_role, require_role
 from units.querysets import home_unit_of
 
-# The awards app adds its section to the unit drill-down by providing this template (it receives
-# `unit` and `show_staff`); emulation does not import awards (units <- emulation <- awards).
-AWARDS_SECTION_TEMPLATE = "awards/_unit_awards.html"
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
@@ -219,17 +215,8 @@ def dashboard_cluster(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "emulation/dashboard_cluster.html", context)
 
 
-def _awards_section() -> str:
-    """The awards app's section of the unit drill-down, when that app provides it."""
-    try:
-        get_template(AWARDS_SECTION_TEMPLATE)
-    except TemplateDoesNotExist:
-        return ""
-    return AWARDS_SECTION_TEMPLATE
-
-
 def dashboard_unit(request: HttpRequest, pk: int) -> HttpResponse:
-    """A unit's pledges, self-assessments, final scores, rank history (and awards) over the years."""
+    """A unit's pledges, self-assessments, final scores and rank history over the years."""
     unit = get_unit_for_user(request.user, pk)
     user = request.user
     show_staff = can_list_staff(user)
@@ -244,7 +231,6 @@ def dashboard_unit(request: HttpRequest, pk: int) -> HttpResponse:
         "show_staff": show_staff,
         "opens_documents": opens_documents,
         "is_reader": has_role(user, Role.LEADER, Role.COMMITTEE_SECRETARY),
-        "awards_section": _awards_section(),
     }
     return render(request, "emulation/dashboard_unit.html", context)
 

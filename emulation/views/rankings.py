@@ -4,7 +4,7 @@ Final rankings are read by everyone logged in; provisional ones (compiled from t
 scoring is open) only by those `RankingSnapshot.objects.visible_to` lets through, everyone else
 is told the results are not published yet (docs/security.md, "Provisional rankings"). The tables are rendered from immutable snapshots, so the
 rendered HTML is cached under the snapshot's id and checksum (a new snapshot is a new key: there is
-nothing to invalidate); DESIGN.md section 8 measured rendering, not SQL, as the cost of a table.
+nothing to invalidate); docs/design.md section 8 measured rendering, not SQL, as the cost of a table.
 """
 
 from __future__ import annotations

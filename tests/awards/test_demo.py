@@ -1,4 +1,4 @@
-"""The awards demo (awards/demo.py): the DOMAIN.md mix, consistent facts, and awards the engine admits.
+"""The awards demo (awards/demo.py): the docs/domain.md mix, consistent facts, and awards the engine admits.
 
 The demo of every app is seeded once for the module (scale 1, seed 2021) inside an outer
 transaction rolled back after the last test; each test runs in a savepoint on top of it. The

@@ -64,7 +64,7 @@ class RowPlan:
 
     @property
     def action_label(self) -> str:
-        return RowAction(self.action).label
+        return str(RowAction(self.action).label)
 
 
 @dataclass

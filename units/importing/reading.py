@@ -239,7 +239,7 @@ def read_csv(text: str) -> Table:
     """Read CSV text (already decoded); rows are numbered by record, as Excel shows them."""
     # strict: an unclosed quote is an error instead of swallowing the rest of the file.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
-    records = []
+    records: list[tuple[int, list[str]]] = []
     try:
         records.extend(enumerate(reader, start=1))
     except csv.Error as exc:

@@ -186,8 +186,12 @@ def _apply_units(preview: Preview) -> ImportResult:
         if "parent_code" in plan.values:
             final_parent[plan.code] = plan.values["parent_code"] or None
     # Every unit the rows touch, locked against a concurrent edit while this transaction runs.
-    codes = {plan.code for plan in preview.plans}
-    codes |= {final_parent.get(code) for code in codes} | {state.parent_code.get(code) for code in codes}
+    touched = {plan.code for plan in preview.plans}
+    codes: set[str | None] = (
+        touched
+        | {final_parent.get(code) for code in touched}
+        | {state.parent_code.get(code) for code in touched}
+    )
     cache = {unit.code: unit for unit in Unit.objects.select_for_update().filter(code__in=codes - {None})}
     created = updated = 0
     for plan in _placement_order(preview.plans, final_parent):

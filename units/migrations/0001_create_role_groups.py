@@ -1,4 +1,4 @@
-"""Data migration: one auth group per role of DESIGN.md section 2."""
+"""Data migration: one auth group per role of docs/design.md section 2."""
 
 from django.db import migrations
 

@@ -28,8 +28,11 @@ def num(value, grouping: str = ""):
         number = Decimal(str(value))
     except InvalidOperation:
         return value
+    if not number.is_finite():  # "NaN", "Infinity": shown as given, not formatted
+        return value
     normalized = number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
-    places = max(0, -normalized.as_tuple().exponent)
+    exponent = normalized.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return number_format(normalized, decimal_pos=places, use_l10n=True, force_grouping=grouping == "g")
 
 

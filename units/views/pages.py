@@ -62,10 +62,12 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cluster_list(request: HttpRequest) -> HttpResponse:
     years = list(Cluster.objects.order_by("-year").values_list("year", flat=True).distinct())
     try:
-        year = int(request.GET.get("year", ""))
+        requested: int | None = int(request.GET.get("year", ""))
     except ValueError:
-        year = None
-    if year not in years:
+        requested = None
+    if requested is not None and requested in years:
+        year = requested
+    else:
         year = current_year() if current_year() in years else (years[0] if years else current_year())
     # Evaluated in the view (with the members' prefetch), not while the template renders.
     clusters = list(Cluster.objects.for_year(year).with_members().order_by("kind", "code"))

@@ -1,4 +1,4 @@
-"""Reminder emails before and after every deadline (DESIGN.md section 6), decided once, sent once.
+"""Reminder emails before and after every deadline (docs/design.md section 6), decided once, sent once.
 
 A run has two steps, both safe to repeat at any time and from several processes at once:
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from emulation.enums import (
@@ -175,6 +175,7 @@ def units_owing(deadline: Deadline):
     """The units, active on the deadline, that still owe the pledge or the self-assessment."""
     period = deadline.period
     units = Unit.objects.active(deadline.day).filter(_participating_unit_ids(period))
+    done: QuerySet
     if deadline.kind == ReminderKind.PLEDGE:
         done = Pledge.objects.filter(period=period, state__in=PLEDGE_DONE_STATES)
     else:
