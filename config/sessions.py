@@ -32,6 +32,10 @@ def start_session_clock(sender, request: HttpRequest | None, user, **kwargs) -> 
     """user_logged_in receiver: the session signed in now starts its lifetime and idle count."""
     if request is not None and hasattr(request, "session"):
         now = _now()
+        if request.session.session_key is None:
+            # Signing in over another user's session flushes it without a new key yet: take the
+            # key now, so the first page after the sign-in finds its own clock and writes nothing.
+            request.session.save()
         request.session[CLOCK] = [request.session.session_key, now, now]
 
 

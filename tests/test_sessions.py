@@ -77,3 +77,19 @@ def test_sessions_cookie_lasts_no_longer_than_the_absolute_lifetime(settings):
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_MAX_HOURS * 3600
     assert settings.SESSION_MAX_HOURS == 12
     assert settings.SESSION_IDLE_MINUTES == 30
+
+
+def test_sessions_signing_in_over_another_users_session_starts_a_clock_the_next_page_keeps(
+    client, leader, secretary
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(MORNING, tick=False):
+        client.force_login(secretary)
+        client.force_login(leader)  # the same browser, another person: the old session is flushed
+        with CaptureQueriesContext(connection) as queries:
+            assert signed_in(client)
+
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+    assert writes == []  # the page after a sign-in does not rewrite the session to fix its clock
