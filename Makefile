@@ -64,7 +64,7 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)."
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-# ruff (lint and format), mypy (configured in pyproject.toml: strict on the eligibility engine) and
+# ruff (lint and format), mypy (configured in pyproject.toml: strict on the eligibility engine and the spreadsheet writer) and
 # djLint in lint mode (templates are checked, never reformatted).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -8,33 +8,19 @@ the period is finalised, the current provisional ones before).
 from __future__ import annotations
 
 import datetime
-import io
 import zoneinfo
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from core.spreadsheets import Column, Kind, Table, write_xlsx
 from emulation.models import CriterionResult, Period, Score, Submission
 from emulation.services.scoring import compute_results, criteria_for
 
 EXPORT_ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-POINTS_FORMAT = "0.00"
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-MAX_COLUMN_WIDTH = 60
 CRITERIA_ORDER = ("criterion__task_area__number", "criterion__order", "criterion__code")
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: int
-    number_format: str | None = None
 
 
 def _member_name(user) -> str:
@@ -47,29 +33,6 @@ def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
     if moment is None:
         return None
     return timezone.localtime(moment, EXPORT_ZONE).replace(tzinfo=None)
-
-
-def _write_sheet(sheet, columns: list[Column], rows: list[list[Any]]) -> None:
-    """Bold frozen header, number formats per column, widths to fit (within reason)."""
-    sheet.append([column.header for column in columns])
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-    widths = [max(column.width, len(column.header)) for column in columns]
-    for row in rows:
-        sheet.append(row)
-        for index, value in enumerate(row):
-            if isinstance(value, str):
-                widths[index] = max(widths[index], len(value))
-    for cells in sheet.iter_rows(min_row=2):
-        for cell, column in zip(cells, columns, strict=True):
-            if cell.data_type == "f":
-                cell.data_type = "s"  # a comment starting with "=" stays text, never a formula
-            if column.number_format and cell.value is not None:
-                cell.number_format = column.number_format
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
-    sheet.freeze_panes = "A2"
 
 
 def _score_rows(period: Period) -> list[list[Any]]:
@@ -148,43 +111,36 @@ def _result_rows(period: Period) -> list[list[Any]]:
 
 def period_scores_workbook(period: Period) -> bytes:
     """The period's scores and combined results as an .xlsx file (headers in the active language)."""
-    workbook = openpyxl.Workbook()
-    scores_sheet = workbook.active
-    scores_sheet.title = str(_("Scores"))[:31]
-    _write_sheet(
-        scores_sheet,
+    scores = Table(
+        _("Scores"),
         [
-            Column(_("Unit code"), 10),
-            Column(_("Unit"), 30),
-            Column(_("Criterion code"), 8),
-            Column(_("Criterion"), 40),
-            Column(_("Username"), 12),
-            Column(_("Committee member"), 24),
-            Column(_("Points"), 8, POINTS_FORMAT),
-            Column(_("Comment"), 30),
-            Column(_("Last changed"), 16, DATETIME_FORMAT),
+            Column(_("Unit code"), width=10),
+            Column(_("Unit"), width=30),
+            Column(_("Criterion code"), width=8),
+            Column(_("Criterion"), width=40),
+            Column(_("Username"), width=12),
+            Column(_("Committee member"), width=24),
+            Column(_("Points"), Kind.DECIMAL, 8),
+            Column(_("Comment"), width=30),
+            Column(_("Last changed"), Kind.DATETIME, 16),
         ],
         _score_rows(period),
     )
-    results_title = _("Results") if period.is_finalised else _("Provisional results")
-    results_sheet = workbook.create_sheet(str(results_title)[:31])
-    _write_sheet(
-        results_sheet,
+    results = Table(
+        _("Results") if period.is_finalised else _("Provisional results"),
         [
-            Column(_("Unit code"), 10),
-            Column(_("Unit"), 30),
-            Column(_("Criterion code"), 8),
-            Column(_("Criterion"), 40),
-            Column(_("Number of scorers"), 8),
-            Column(_("Points (raw)"), 10, POINTS_FORMAT),
-            Column(_("Points (normalised)"), 10, POINTS_FORMAT),
-            Column(_("Points used"), 10, POINTS_FORMAT),
+            Column(_("Unit code"), width=10),
+            Column(_("Unit"), width=30),
+            Column(_("Criterion code"), width=8),
+            Column(_("Criterion"), width=40),
+            Column(_("Number of scorers"), width=8),
+            Column(_("Points (raw)"), Kind.DECIMAL, 10),
+            Column(_("Points (normalised)"), Kind.DECIMAL, 10),
+            Column(_("Points used"), Kind.DECIMAL, 10),
         ],
         _result_rows(period),
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx([scores, results])
 
 
 def period_scores_filename(period: Period) -> str:

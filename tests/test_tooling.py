@@ -30,7 +30,7 @@ def test_tooling_make_lint_runs_ruff_mypy_and_djlint_in_lint_mode():
     ]
 
 
-def test_tooling_mypy_is_strict_on_the_eligibility_engine_only():
+def test_tooling_mypy_is_strict_on_the_eligibility_engine_and_the_spreadsheet_writer():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
     strict = next(item for item in config["overrides"] if "awards.eligibility" in item["module"])
     skipped = {
@@ -38,12 +38,13 @@ def test_tooling_mypy_is_strict_on_the_eligibility_engine_only():
     }
 
     assert config["plugins"] == ["mypy_django_plugin.main"]
-    assert set(config["files"]) == {"config", "units", "emulation", "awards"}
+    assert set(config["files"]) == {"config", "core", "units", "emulation", "awards"}
+    assert "core.spreadsheets" in strict["module"]
     assert config["check_untyped_defs"] is False
     assert config["ignore_missing_imports"] is True
     assert strict["disallow_untyped_defs"] is True
     assert strict["check_untyped_defs"] is True
-    assert not {module for module in skipped if module.startswith("awards.eligibility")}
+    assert not {module for module in skipped if module.startswith(("awards.eligibility", "core."))}
 
 
 def test_tooling_djlint_ignores_only_the_documented_rules():

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from awards.exports import XLSX_CONTENT_TYPE, eligibility_filename, eligibility_workbook, title_name
+from awards.exports import eligibility_filename, eligibility_workbook, title_name
 from awards.forms.eligibility import EligibilityFilterForm, EligibilityFilters
 from awards.permissions import eligibility_home
 from awards.queries import eligibility_years
 from awards.services.eligibility import PERSON, EligibilityReport, SubjectEligibility, evaluate_year
+from core.spreadsheets import XLSX_CONTENT_TYPE
 
 ELIGIBILITY_PAGE_SIZE = 50
 

@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.spreadsheets import XLSX_CONTENT_TYPE
 from emulation import scoring
 from emulation.enums import AdjustmentKind, SubmissionState
 from emulation.exports import period_scores_filename, period_scores_workbook
@@ -56,7 +57,6 @@ from units.models import AuditEntry, Cluster
 from units.permissions import is_secretary, require_role
 
 SUBMISSION_PAGE_SIZE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_reader(request: HttpRequest) -> None:

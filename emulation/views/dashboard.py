@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core import spreadsheets
 from emulation import dashboard, dashboard_exports
 from emulation.enums import RankingScope
 from emulation.fragments import cached_sections
@@ -32,8 +33,6 @@ from units.models import Cluster
 from units.permissions import can_list_staff, get_unit_for_user, has_role, require_role
 from units.querysets import home_unit_of
 
-EXPORT_FORMATS = ("xlsx", "csv")
-
 
 def _require_reader(request: HttpRequest) -> None:
     require_role(request.user, Role.LEADER, Role.COMMITTEE_SECRETARY)
@@ -41,16 +40,13 @@ def _require_reader(request: HttpRequest) -> None:
 
 def _export_format(request: HttpRequest) -> str:
     wanted = request.GET.get("format", "xlsx")
-    if wanted not in EXPORT_FORMATS:
+    if wanted not in spreadsheets.FORMATS:
         raise Http404(_("Exports are offered as xlsx or csv."))
     return wanted
 
 
 def _download(content: bytes, filename: str, export_format: str) -> HttpResponse:
-    content_type = (
-        dashboard_exports.XLSX_CONTENT_TYPE if export_format == "xlsx" else dashboard_exports.CSV_CONTENT_TYPE
-    )
-    response = HttpResponse(content, content_type=content_type)
+    response = HttpResponse(content, content_type=spreadsheets.content_type(export_format))
     response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
     return response
 
@@ -258,7 +254,7 @@ def ranking_export(request: HttpRequest, pk: int) -> HttpResponse:
     table = dashboard_exports.ranking_table(snapshot, entries, areas)
     scope = slugify(snapshot.cluster.code) if snapshot.cluster else "movement"
     return _download(
-        dashboard_exports.render(table, export_format),
+        spreadsheets.render(table, export_format),
         f"ranking-{snapshot.period.year}-{scope}",
         export_format,
     )
@@ -278,7 +274,7 @@ def dashboard_progress_export(request: HttpRequest) -> HttpResponse:
     export_format = _export_format(request)
     _periods, period = _dashboard_period(request)
     table = dashboard_exports.progress_table(dashboard.period_progress(period, timezone.localdate()))
-    return _download(dashboard_exports.render(table, export_format), f"progress-{period.year}", export_format)
+    return _download(spreadsheets.render(table, export_format), f"progress-{period.year}", export_format)
 
 
 def dashboard_targets_export(request: HttpRequest) -> HttpResponse:
@@ -288,7 +284,7 @@ def dashboard_targets_export(request: HttpRequest) -> HttpResponse:
     periods, period = _dashboard_period(request)
     headlines = dashboard.headline_targets(dashboard.movement_periods(periods, period))
     table = dashboard_exports.headlines_table(headlines)
-    return _download(dashboard_exports.render(table, export_format), "headline-targets", export_format)
+    return _download(spreadsheets.render(table, export_format), "headline-targets", export_format)
 
 
 def period_report(request: HttpRequest, pk: int) -> HttpResponse:

@@ -363,3 +363,18 @@ def _export_codes(response) -> set[str]:
     """Every cell value of an exported workbook, as text."""
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     return {str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None}
+
+
+def test_eligibility_export_filters_the_table_and_quotes_formula_like_names(client, secretary, facts, org):
+    staff_member(
+        org.office_a, "+84 HYPERLINK(1)", grade="good", registered="LDTT", pledge=facts["pledge_a"], code="F2"
+    )
+    client.force_login(secretary)
+
+    response = client.get(EXPORT, {"year": 2025, "kind": "person"})
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.auto_filter.ref == f"A1:F{sheet.max_row}"
+    names = [row[1] for row in sheet.iter_rows(min_row=2) if row[1].value == "+84 HYPERLINK(1)"]
+    assert [(cell.data_type, cell.quotePrefix) for cell in names] == [("s", True)]
+    assert sheet.column_dimensions["F"].width == 90

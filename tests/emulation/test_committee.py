@@ -894,3 +894,19 @@ def test_export_of_a_finalised_period_uses_the_fixed_results(client, secretary, 
     assert results_sheet.title == "Results"
     result = next(cells for cells in results_sheet.iter_rows(min_row=2) if cells[2].value == "4.1")
     assert result[7].value == 7.25
+
+
+def test_export_filters_both_sheets_and_keeps_a_formula_comment_as_quoted_text(
+    client, leader, period, scored, panel
+):
+    score = Score.objects.get(submission=scored, member=panel[2], criterion__code="4.1")
+    Score.objects.filter(pk=score.pk).update(comment="\t=1+1 thiếu minh chứng")
+    client.force_login(leader)
+
+    response = client.get(reverse("emulation:period-scores-export", kwargs={"pk": period.pk}), **EN)
+
+    scores_sheet, results_sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets
+    assert scores_sheet.auto_filter.ref == f"A1:I{scores_sheet.max_row}"
+    assert results_sheet.auto_filter.ref == f"A1:H{results_sheet.max_row}"
+    comments = [row[7] for row in scores_sheet.iter_rows(min_row=2) if row[7].value]
+    assert [(cell.value, cell.quotePrefix) for cell in comments] == [("\t=1+1 thiếu minh chứng", True)]

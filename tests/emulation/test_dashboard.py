@@ -16,6 +16,7 @@ Final points (4.1 4.2 4.4 5.1 5.4), hence totals and task-area points:
 Every figure asserted below is worked out by hand from these tables in the comments next to it.
 """
 
+import csv
 import datetime
 import io
 from decimal import Decimal as D
@@ -54,7 +55,7 @@ from tests.factories import (
     UserFactory,
 )
 from units.enums import Role
-from units.models import ClusterMembership
+from units.models import ClusterMembership, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -1217,3 +1218,39 @@ def test_dashboard_headline_follows_a_renamed_criterion(client, leader, secretar
     response = dashboard(client, world.p2025)
 
     assert "Tỷ lệ thu nộp điện tử (mới)" in response.content.decode()
+
+
+def test_ranking_export_guards_formula_like_unit_names_in_both_formats(client, leader, world):
+    snapshot = world.p2025.snapshots.get(scope="movement", is_current=True)
+    Unit.objects.filter(pk=world.kv1.pk).update(name="\t=HYPERLINK(1)")
+    client.force_login(leader)
+    url = reverse("emulation:ranking-export", args=[snapshot.pk])
+
+    text = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
+    sheet = workbook_of(client.get(url, {"format": "xlsx"}))
+
+    assert list(csv.reader(io.StringIO(text)))[1][:3] == ["1", "KV1", "'\t=HYPERLINK(1)"]
+    assert (sheet["C2"].value, sheet["C2"].data_type, sheet["C2"].quotePrefix) == (
+        "\t=HYPERLINK(1)",
+        "s",
+        True,
+    )
+    assert sheet.auto_filter.ref == "A1:I7"
+
+
+def test_progress_and_targets_exports_carry_a_filter_over_their_table(client, leader, world):
+    client.force_login(leader)
+
+    progress = workbook_of(
+        client.get(
+            reverse("emulation:dashboard-progress-export"), {"period": world.p2026.pk, "format": "xlsx"}
+        )
+    )
+    targets = workbook_of(
+        client.get(
+            reverse("emulation:dashboard-targets-export"), {"period": world.p2025.pk, "format": "xlsx"}
+        )
+    )
+
+    assert progress.auto_filter.ref == f"A1:L{progress.max_row}"
+    assert (targets.auto_filter.ref, targets.max_row > 1) == (f"A1:I{targets.max_row}", True)

@@ -820,3 +820,23 @@ def test_export_keeps_text_that_looks_like_a_formula_as_text(org):
     assert text.splitlines()[1].startswith("F1,\"'=HYPERLINK(")
     plan = importing.preview_import(ImportKind.UNITS, importing.read_csv(text)).plans[0]
     assert (plan.values["name"], plan.action) == ('=HYPERLINK("http://example.test")', RowAction.UNCHANGED)
+
+
+def test_export_guards_every_formula_prefix_and_reads_its_own_file_back(org):
+    names = ["\tBan kiểm tra", "＝SUM(1)", "@Đội kiểm soát", "-Phòng tổng hợp"]
+    for number, name in enumerate(names, start=1):
+        UnitFactory(code=f"G{number}", name=name, kind="office", parent=org.dept)
+    units = Unit.objects.filter(code__startswith="G")
+
+    text = importing.export_units(units, file_format="csv").content.decode("utf-8-sig")
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(importing.export_units(units, file_format="xlsx").content)
+    ).active
+
+    assert [row[1] for row in csv.reader(io.StringIO(text))][1:] == ["'" + name for name in names]
+    assert [(cell.value, cell.quotePrefix) for cell in sheet["B"][1:]] == [(name, True) for name in names]
+    assert sheet.auto_filter.ref == "A1:H5"
+    plans = importing.preview_import(ImportKind.UNITS, importing.read_csv(text)).plans
+    assert [(plan.values["name"], plan.action) for plan in plans] == [
+        (name, RowAction.UNCHANGED) for name in names
+    ]

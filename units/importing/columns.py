@@ -22,12 +22,6 @@ if TYPE_CHECKING:
     from units.importing.checking import Preview
 
 DATE_FORMAT = "%d/%m/%Y"
-XLSX_DATE_FORMAT = "DD/MM/YYYY"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-# Cells starting with these are formulas for Excel: exports put a quote in front (CSV) or store
-# them as plain text (xlsx), and imports drop that quote again.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportKind(models.TextChoices):

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import openpyxl
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from core import spreadsheets
+from core.spreadsheets import Column, Kind, Table
 from units.importing.columns import (
-    CSV_CONTENT_TYPE,
-    DATE_FORMAT,
-    FORMULA_PREFIXES,
+    DATE,
     NO,
-    XLSX_CONTENT_TYPE,
-    XLSX_DATE_FORMAT,
     YES,
     ExportFormat,
     ImportKind,
@@ -90,60 +82,13 @@ def export_staff(staff: models.QuerySet[Staff], *, file_format: str) -> ExportFi
 
 
 def _export(kind: str, rows: Iterable[list[Any]], *, file_format: str) -> ExportFile:
-    columns = columns_for(kind)
     file_format = ExportFormat(file_format)
     stem = {ImportKind.UNITS: "don-vi", ImportKind.STAFF: "can-bo"}[kind]
     filename = f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format}"
-    headers = [column.header for column in columns]
-    if file_format == ExportFormat.CSV:
-        return ExportFile(write_csv(headers, rows), CSV_CONTENT_TYPE, filename)
-    title = str(ImportKind(kind).label)
-    return ExportFile(write_xlsx(headers, rows, title=title), XLSX_CONTENT_TYPE, filename)
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.strftime(DATE_FORMAT)
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-def write_csv(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so that Excel shows Vietnamese letters correctly."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows([_csv_cell(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def write_xlsx(headers: list[str], rows: Iterable[list[Any]], *, title: str) -> bytes:
-    """An Excel workbook: bold frozen header, real dates shown dd/mm/yyyy, columns sized to fit."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(headers)
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-    widths = [len(header) for header in headers]
-    for row in rows:
-        sheet.append(row)
-        for index, value in enumerate(row):
-            widths[index] = max(
-                widths[index], 10 if isinstance(value, datetime.date) else len(str(value or ""))
-            )
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, datetime.date):
-                cell.number_format = XLSX_DATE_FORMAT
-            elif cell.data_type == "f":
-                cell.data_type = "s"  # text that starts with "=" stays text, never a formula
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    columns = [
+        Column(column.header, Kind.DATE if column.type == DATE else Kind.TEXT) for column in columns_for(kind)
+    ]
+    table = Table(str(ImportKind(kind).label), columns, rows)
+    return ExportFile(
+        spreadsheets.render(table, file_format), spreadsheets.content_type(file_format), filename
+    )

@@ -16,8 +16,9 @@ import openpyxl
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import unguard
 from core.uploads import UploadRefused, ZipLimits, check_office_file, open_checked_zip, part_content_types
-from units.importing.columns import FORMULA_PREFIXES, ImportFileError
+from units.importing.columns import ImportFileError
 
 # A file bigger than this is split by the user: it also bounds what the session keeps between
 # the preview and the confirmation.
@@ -73,9 +74,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
-        text = text[1:]
-    return text
+    return unguard(text)  # the apostrophe our own CSV exports put before formula-like text
 
 
 def _too_many_rows() -> ImportFileError:
