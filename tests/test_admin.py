@@ -21,24 +21,32 @@ from django.urls import reverse
 
 from awards.enums import VoteChoice
 from awards.models import (
-    AwardRecord,
     AwardType,
-    CouncilSeat,
-    CouncilSession,
-    Decision,
     Discipline,
     Exemplar,
     Initiative,
     Leave,
-    Nomination,
-    NominationDocument,
     Rating,
     ReviewFlag,
     RuleSet,
     Vote,
 )
 from tests.conftest import make_persona
-from tests.factories import ClusterFactory, ClusterMembershipFactory, StaffFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AwardRecordFactory,
+    AwardTypeFactory,
+    ClusterFactory,
+    ClusterMembershipFactory,
+    CouncilSeatFactory,
+    CouncilSessionFactory,
+    DecisionFactory,
+    NominationDocumentFactory,
+    NominationFactory,
+    StaffFactory,
+    UnitFactory,
+    UserFactory,
+    VoteFactory,
+)
 from units.enums import Role
 from units.models import Assignment, AuditEntry, ClusterMembership, Unit, UnitLineage
 from units.services import assign_staff, record_audit
@@ -202,39 +210,28 @@ def workflow(org, superuser):
     seat and a ballot ("Disagree"), a decision and its award record, a posting, a merge, login records."""
     staff = StaffFactory(unit=org.office_a, full_name="Phạm Thị Dung")
     assign_staff(staff, unit=org.office_a, start_date=datetime.date(2024, 1, 1))
-    session = CouncilSession.objects.create(title="Phiên họp", year=2025, held_on=datetime.date(2026, 3, 2))
-    CouncilSeat.objects.create(session=session, member=superuser, attended=True)
-    nomination = Nomination.objects.create(
-        award_type=AwardType.objects.get(code="LDTT"),
+    session = CouncilSessionFactory(
+        title="Phiên họp", year=2025, held_on=datetime.date(2026, 3, 2), created_by=None
+    )
+    CouncilSeatFactory(session=session, member=superuser, attended=True)
+    nomination = NominationFactory(
+        award_type=AwardTypeFactory(code="LDTT"),
         year=2025,
         staff=staff,
         proposing_unit=org.branch_a,
         achievements="Hoàn thành xuất sắc nhiệm vụ.",
         created_by=superuser,
     )
-    NominationDocument.objects.create(
-        nomination=nomination,
-        kind="proposal",
-        file="dossiers/to-trinh.pdf",
-        original_name="to-trinh.pdf",
-        content_type="application/pdf",
-        size=9,
-        sha256="0" * 64,
-        uploaded_by=superuser,
-    )
-    vote = Vote.objects.create(session=session, nomination=nomination, member=superuser, choice=VoteChoice.NO)
-    decision = Decision.objects.create(
+    NominationDocumentFactory(nomination=nomination, original_name="to-trinh.pdf", uploaded_by=superuser)
+    vote = VoteFactory(session=session, nomination=nomination, member=superuser, choice=VoteChoice.NO)
+    decision = DecisionFactory(
         number="1/QĐ-CHQ",
         decided_on=datetime.date(2026, 1, 15),
         signer="Nguyễn Văn Cẩn",
-        level="unit",
         title="Tặng danh hiệu Lao động tiên tiến năm 2025",
-        base_salary=Decimal(2340000),
         created_by=superuser,
     )
-    record = AwardRecord.objects.create(
-        award_type=nomination.award_type, year=2025, staff=staff, decision=decision, amount=Decimal(702000)
-    )
+    record = AwardRecordFactory(award_type=nomination.award_type, year=2025, staff=staff, decision=decision)
     UnitLineage.objects.create(
         predecessor=org.office_b, successor=org.branch_b, effective_on=datetime.date(2025, 7, 1)
     )

@@ -17,29 +17,34 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from awards.enums import NominationState
-from awards.models import AwardRecord, AwardType, CouncilSeat, CouncilSession, Nomination, NominationDocument
+from awards.models import AwardRecord, AwardType, CouncilSeat, CouncilSession, Nomination
 from awards.services.council import create_session, record_attendance
 from awards.services.decisions import create_decision
 from awards.services.nominations import add_document, create_nomination
 from core.uploads import check_uploaded_file
-from emulation.models import Evidence, RankingSnapshot, ScorerAssignment, SelfScore
+from emulation.models import RankingSnapshot, ScorerAssignment, SelfScore
 from emulation.services import start_pledge
 from emulation.services.scoring import assign_scorer, start_submission, submit_submission
 from tests.awards.conftest import registered
 from tests.conftest import make_persona
 from tests.emulation.conftest import at
 from tests.factories import (
+    AwardTypeFactory,
     ClusterFactory,
     ClusterMembershipFactory,
     CriterionFactory,
+    EvidenceFactory,
     MovementFactory,
+    NominationDocumentFactory,
+    NominationFactory,
     PeriodFactory,
+    RankingSnapshotFactory,
+    ScorerAssignmentFactory,
     StaffFactory,
     TaskAreaFactory,
 )
@@ -359,8 +364,8 @@ def awards_world(org, users: dict) -> dict:
     officer, secretary = users["officer"], users["secretary"]
 
     def nomination(state: str, code: str = "LDTT", **fields) -> Nomination:
-        return Nomination.objects.create(
-            award_type=AwardType.objects.get(code=code),
+        return NominationFactory(
+            award_type=AwardTypeFactory(code=code),
             year=2025,
             staff=registered(StaffFactory(unit=org.office_a), 2025),
             proposing_unit=org.branch_a,
@@ -394,17 +399,9 @@ def awards_world(org, users: dict) -> dict:
     )
     record_attendance(session, present_ids={users["member"].pk, present.pk}, actor=secretary)
     council = nomination(NominationState.COUNCIL, session=session)
-    council_document = NominationDocument(
-        nomination=council,
-        kind="proposal",
-        original_name="to-trinh.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="1" * 64,
-        uploaded_by=officer,
+    council_document = NominationDocumentFactory(
+        nomination=council, original_name="to-trinh.pdf", content=PDF, sha256="1" * 64, uploaded_by=officer
     )
-    council_document.file.save("to-trinh.pdf", ContentFile(PDF), save=False)
-    council_document.save()
     decided = nomination(NominationState.APPROVED)
     upload = pdf("quyet-dinh-1.pdf")
     checked = check_uploaded_file(upload, max_bytes=settings.UPLOAD_MAX_MB * 1024 * 1024)
@@ -453,21 +450,16 @@ def world(org, unit_officer, other_unit_officer, committee_member, secretary, le
         submit_submission(submission, actor=unit_officer)
         assignment = assign_scorer(submission, member=committee_member, actor=secretary)
         # A member who has moved into unit A's line since being assigned: the conflict is re-checked.
-        ScorerAssignment.objects.create(submission=submission, member=conflicted, assigned_by=secretary)
-        evidence = Evidence(
+        ScorerAssignmentFactory(submission=submission, member=conflicted, assigned_by=secretary)
+        evidence = EvidenceFactory(
             submission=submission,
             criterion=criterion,
             original_name="bao-cao.pdf",
-            content_type="application/pdf",
-            size=9,
+            content=b"%PDF-1.4\n",
             sha256="0" * 64,
             uploaded_by=unit_officer,
         )
-        evidence.file.save("bao-cao.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
-        evidence.save()
-        snapshot = RankingSnapshot.objects.create(
-            period=period, scope="movement", scope_key="movement", inputs_hash="0" * 64
-        )
+        snapshot = RankingSnapshotFactory(period=period, inputs_hash="0" * 64)
         users = {
             "officer": unit_officer,
             "stranger": other_unit_officer,

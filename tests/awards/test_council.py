@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from awards.enums import NominationState
-from awards.models import AwardType, CouncilSession, Nomination, Vote
+from awards.models import CouncilSession, Nomination, Vote
 from awards.services.council import (
     cast_vote,
     close_session,
@@ -19,7 +19,7 @@ from awards.services.council import (
 from awards.services.nominations import AwardsError
 from tests.awards.conftest import registered
 from tests.conftest import make_persona
-from tests.factories import StaffFactory, UnitFactory
+from tests.factories import AwardTypeFactory, NominationFactory, StaffFactory, UnitFactory
 from units.enums import Role
 from units.models import AuditEntry
 
@@ -63,8 +63,8 @@ def on_agenda(org, unit_officer):
     """on_agenda(session, code): a nomination of a new staff member of office A, sent to the session."""
 
     def build(session: CouncilSession, code: str = "CSTDCS", name: str = "Nguyễn Thị Mai") -> Nomination:
-        return Nomination.objects.create(
-            award_type=AwardType.objects.get(code=code),
+        return NominationFactory(
+            award_type=AwardTypeFactory(code=code),
             year=session.year,
             staff=registered(StaffFactory(unit=org.office_a, full_name=name), session.year),
             proposing_unit=org.branch_a,

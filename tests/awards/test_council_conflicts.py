@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from awards.enums import NominationState
-from awards.models import AwardRecord, AwardType, Decision, Nomination, Rating, Recusal, RuleSet, Vote
+from awards.models import AwardRecord, Decision, Nomination, Recusal, RuleSet, Vote
 from awards.services.council import (
     cast_vote,
     close_session,
@@ -23,7 +23,7 @@ from awards.services.decisions import create_decision
 from awards.services.nominations import AwardsError
 from tests.awards.conftest import registered
 from tests.conftest import make_persona
-from tests.factories import StaffFactory, UnitFactory
+from tests.factories import AwardTypeFactory, NominationFactory, RatingFactory, StaffFactory, UnitFactory
 from units.enums import Role
 from units.models import AuditEntry
 
@@ -57,9 +57,9 @@ def seat(session_members, secretary, *, held_on=HELD_ON):
 
 def nominate(session, staff, code: str = "CSTDCS", *, proposing_unit) -> Nomination:
     registered(staff, 2025)
-    Rating.objects.create(staff=staff, year=2025, grade="excellent")
-    return Nomination.objects.create(
-        award_type=AwardType.objects.get(code=code),
+    RatingFactory(staff=staff, year=2025, grade="excellent")
+    return NominationFactory(
+        award_type=AwardTypeFactory(code=code),
         year=2025,
         staff=staff,
         proposing_unit=proposing_unit,

@@ -10,8 +10,18 @@ import pytest
 from django.urls import reverse
 
 from awards.dashboard import awards_overview
-from awards.models import AwardRecord, AwardType, Decision, Exemplar, Nomination
-from tests.factories import ClusterFactory, ClusterMembershipFactory, StaffFactory, UnitFactory
+from awards.models import AwardRecord, Decision, Nomination
+from tests.factories import (
+    AwardRecordFactory,
+    AwardTypeFactory,
+    ClusterFactory,
+    ClusterMembershipFactory,
+    DecisionFactory,
+    ExemplarFactory,
+    NominationFactory,
+    StaffFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,33 +30,27 @@ ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def decision(number: str, decided_on: datetime.date, base_salary: int) -> Decision:
-    return Decision.objects.create(
-        number=number,
-        decided_on=decided_on,
-        signer="Cục trưởng",
-        level="unit",
-        title=f"Quyết định {number}",
-        base_salary=Decimal(base_salary),
+    return DecisionFactory(
+        number=number, decided_on=decided_on, title=f"Quyết định {number}", base_salary=Decimal(base_salary)
     )
 
 
 def award(code: str, year: int, made_by: Decision, *, staff=None, unit=None, revoked=False) -> AwardRecord:
-    award_type = AwardType.objects.get(code=code)
-    return AwardRecord.objects.create(
-        award_type=award_type,
+    """The amount is the award's coefficient × the decision's base salary."""
+    return AwardRecordFactory(
+        award_type=AwardTypeFactory(code=code),
         year=year,
         staff=staff,
         unit=unit,
         decision=made_by,
-        amount=(award_type.coefficient * made_by.base_salary).quantize(Decimal(1)),
         is_revoked=revoked,
         revoked_reason="Khai man thành tích." if revoked else "",
     )
 
 
 def nominate(code: str, year: int, state: str, *, staff, proposing_unit) -> Nomination:
-    return Nomination.objects.create(
-        award_type=AwardType.objects.get(code=code),
+    return NominationFactory(
+        award_type=AwardTypeFactory(code=code),
         year=year,
         staff=staff,
         proposing_unit=proposing_unit,
@@ -83,16 +87,10 @@ def awards(org):
     for state in ("submitted", "submitted", "screening", "decided", "rejected"):
         nominate("CSTDCS", 2024, state, staff=lan, proposing_unit=org.branch_a)
     nominate("LDTT", 2023, "decided", staff=minh, proposing_unit=org.branch_b)
-    Exemplar.objects.create(
-        name="Cửa khẩu số", unit=org.office_a, stage="discovered", discovered_on="2024-05-02"
-    )
-    Exemplar.objects.create(
-        name="Đồng hành", unit=org.branch_b, stage="discovered", discovered_on="2024-09-10"
-    )
-    Exemplar.objects.create(name="Gương sáng", staff=lan, stage="fostered", discovered_on="2023-03-01")
-    Exemplar.objects.create(
-        name="Thu điện tử", unit=org.branch_a, stage="replicated", discovered_on="2021-06-01"
-    )
+    ExemplarFactory(name="Cửa khẩu số", unit=org.office_a, stage="discovered", discovered_on="2024-05-02")
+    ExemplarFactory(name="Đồng hành", unit=org.branch_b, stage="discovered", discovered_on="2024-09-10")
+    ExemplarFactory(name="Gương sáng", staff=lan, stage="fostered", discovered_on="2023-03-01")
+    ExemplarFactory(name="Thu điện tử", unit=org.branch_a, stage="replicated", discovered_on="2021-06-01")
     return {"lan": lan, "minh": minh, "hoa": hoa}
 
 
@@ -285,7 +283,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
         award("LDTT", 2024, made_by, staff=staff)
         award("TTLDTT", 2024, made_by, unit=unit)
         nominate("CSTDCS", 2024, "submitted", staff=staff, proposing_unit=unit)
-        Exemplar.objects.create(name=f"Mô hình {number}", unit=unit, discovered_on="2024-01-02")
+        ExemplarFactory(name=f"Mô hình {number}", unit=unit, discovered_on="2024-01-02")
     client.force_login(leader)
 
     # session, user, roles; award types, records per year and type, nominations per year and

@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from awards.enums import NominationState
-from awards.models import AwardRecord, AwardType, Decision, Nomination
+from awards.models import AwardRecord, Decision, Nomination
 from awards.services.decisions import create_decision, revoke_award
 from awards.services.nominations import AwardsError
 from awards.views.decisions import staff_award_history, unit_award_history
 from tests.awards.conftest import registered
 from tests.core.corpus import hostile_pdfs
-from tests.factories import StaffFactory
+from tests.factories import AwardTypeFactory, NominationFactory, StaffFactory
 from tests.files import pdf_bytes
 from units.models import AuditEntry
 
@@ -34,8 +34,8 @@ def approved(org, unit_officer):
         if staff is None and unit is None:
             staff = StaffFactory(unit=org.office_a, full_name="Nguyễn Thị Mai")
         registered(staff or unit, year)
-        return Nomination.objects.create(
-            award_type=AwardType.objects.get(code=code),
+        return NominationFactory(
+            award_type=AwardTypeFactory(code=code),
             year=year,
             staff=staff,
             unit=unit,

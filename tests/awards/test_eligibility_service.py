@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime
-import itertools
 import zoneinfo
 from decimal import Decimal
 from types import SimpleNamespace
@@ -26,10 +25,7 @@ from awards.eligibility import (
 )
 from awards.models import (
     AwardRecord,
-    AwardType,
-    Decision,
     Discipline,
-    Initiative,
     Nomination,
     Rating,
     ReviewFlag,
@@ -47,20 +43,29 @@ from awards.services.eligibility import (
 )
 from emulation.models import (
     IndividualRegistration,
-    RankingEntry,
-    RankingSnapshot,
-    SelfScore,
-    Submission,
 )
 from tests.factories import (
     AssignmentFactory,
+    AwardRecordFactory,
+    AwardTypeFactory,
     ClusterFactory,
     CriterionFactory,
+    DecisionFactory,
+    DisciplineFactory,
+    IndividualRegistrationFactory,
+    InitiativeFactory,
     MovementFactory,
+    NominationFactory,
     PeriodFactory,
     PledgeFactory,
     PledgeTargetFactory,
+    RankingEntryFactory,
+    RankingSnapshotFactory,
+    RatingFactory,
+    ReviewFlagFactory,
+    SelfScoreFactory,
     StaffFactory,
+    SubmissionFactory,
     TaskAreaFactory,
     UnitFactory,
 )
@@ -71,24 +76,15 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 ON = D(2026, 1, 15)  # the judgement date of 2025 in these tests: Decree 152/2025 is in force
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-_numbers = itertools.count(1)
 
 
 def award(code: str, year: int, *, staff=None, unit=None, revoked: bool = False) -> AwardRecord:
-    decision = Decision.objects.create(
-        number=f"{next(_numbers)}/QĐ-HQ",
-        decided_on=D(year + 1, 1, 15),
-        signer="Cục trưởng",
-        level="unit",
-        title="Khen thưởng",
-        base_salary=Decimal(2340000),
-    )
-    return AwardRecord.objects.create(
-        award_type=AwardType.objects.get(code=code),
+    return AwardRecordFactory(
+        award_type=AwardTypeFactory(code=code),
         year=year,
         staff=staff,
         unit=unit,
-        decision=decision,
+        decision=DecisionFactory(decided_on=D(year + 1, 1, 15)),
         amount=Decimal(0),
         is_revoked=revoked,
     )
@@ -102,7 +98,7 @@ def person(unit, name: str, gender: str, *, posted: datetime.date | None, code: 
 
 
 def register(pledge, staff, title: str) -> IndividualRegistration:
-    return IndividualRegistration.objects.create(pledge=pledge, staff=staff, title=title)
+    return IndividualRegistrationFactory(pledge=pledge, staff=staff, title=title)
 
 
 @pytest.fixture
@@ -118,11 +114,14 @@ def world(org):
     movement = MovementFactory()
     periods = {year: PeriodFactory(movement=movement, year=year) for year in (2023, 2024, 2025)}
     pledges = {
-        year: PledgeFactory(unit=org.office_a, period=period, state="accepted")
+        year: PledgeFactory(
+            unit=org.office_a,
+            period=period,
+            state="accepted",
+            collective_title="TTLDTT" if year == 2025 else "",
+        )
         for year, period in periods.items()
     }
-    pledges[2025].collective_title = "TTLDTT"
-    pledges[2025].save()
     draft_b = PledgeFactory(unit=org.office_b, period=periods[2025], state="draft", collective_title="TTLDXS")
 
     mai = person(org.office_a, "Nguyễn Thị Mai", "female", posted=D(2019, 1, 1), code="CB-MAI")
@@ -139,78 +138,50 @@ def world(org):
         (hoa, 2025, "good"),
         (tuan, 2025, "excellent"),
     ]:
-        Rating.objects.create(staff=staff, year=year, grade=grade)
+        RatingFactory(staff=staff, year=year, grade=grade)
     for year in (2023, 2024, 2025):
         register(pledges[year], mai, "CSTDCS")
     register(pledges[2025], nam, "LDTT")
     register(pledges[2025], hoa, "LDTT")
     register(draft_b, tuan, "CSTDCS")
-    unit_level = Initiative.objects.create(
-        title="Số hóa hồ sơ", level="unit", recognised_on=D(2025, 9, 1), unit=org.office_a
+    InitiativeFactory(title="Số hóa hồ sơ", recognised_on=D(2025, 9, 1), unit=org.office_a, authors=[mai])
+    InitiativeFactory(
+        title="Phân luồng tự động",
+        level="ministry",
+        recognised_on=D(2024, 10, 10),
+        unit=org.office_a,
+        authors=[mai, tuan],
     )
-    unit_level.authors.add(mai)
-    ministry_level = Initiative.objects.create(
-        title="Phân luồng tự động", level="ministry", recognised_on=D(2024, 10, 10), unit=org.office_a
-    )
-    ministry_level.authors.add(mai, tuan)
-    award("LDTT", 2023, staff=mai)
-    award("CSTDCS", 2023, staff=mai)
-    award("LDTT", 2024, staff=mai)
-    award("KNC", 2024, staff=mai)
+    for code, year in [("LDTT", 2023), ("CSTDCS", 2023), ("LDTT", 2024), ("KNC", 2024)]:
+        award(code, year, staff=mai)
     award("CSTDCS", 2024, staff=mai, revoked=True)
-    Discipline.objects.create(
-        staff=hoa,
-        level="reprimand",
-        decided_on=D(2025, 1, 20),
-        starts_on=D(2025, 2, 1),
-        ends_on=D(2025, 6, 30),
-    )
-    ReviewFlag.objects.create(staff=nam, kind="complaint", opened_on=D(2025, 10, 1))
-    ReviewFlag.objects.create(staff=nam, kind="inspection", opened_on=D(2025, 1, 1), closed_on=D(2025, 5, 1))
+    DisciplineFactory(staff=hoa, decided_on=D(2025, 1, 20), starts_on=D(2025, 2, 1), ends_on=D(2025, 6, 30))
+    ReviewFlagFactory(staff=nam, kind="complaint", opened_on=D(2025, 10, 1))
+    ReviewFlagFactory(staff=nam, kind="inspection", opened_on=D(2025, 1, 1), closed_on=D(2025, 5, 1))
 
-    Rating.objects.create(unit=org.office_a, year=2024, grade="excellent")
-    Rating.objects.create(unit=org.office_a, year=2025, grade="excellent")
+    RatingFactory(unit=org.office_a, year=2024, grade="excellent")
+    RatingFactory(unit=org.office_a, year=2025, grade="excellent")
     award("TTLDTT", 2024, unit=org.office_a)
     cluster = ClusterFactory(year=2025, code="CUM-1")
-
-    def snapshot(ranked, *, provisional=False):
-        shot = RankingSnapshot.objects.create(
-            period=periods[2025],
-            scope="cluster",
-            cluster=cluster,
-            scope_key=f"cluster:{cluster.pk}",
-            is_provisional=provisional,
-            inputs_hash=str(provisional),
+    for ranked, provisional in [([org.office_a, org.office_b], False), ([org.office_b, org.office_a], True)]:
+        shot = RankingSnapshotFactory(
+            period=periods[2025], cluster=cluster, is_provisional=provisional, inputs_hash=str(provisional)
         )
         for rank, unit in enumerate(ranked, start=1):
-            RankingEntry.objects.create(
-                snapshot=shot,
-                unit=unit,
-                rank=rank,
-                total=Decimal(90 - rank),
-                criteria_points=Decimal(90 - rank),
-                adjustment=Decimal(0),
-                decided_by="total",
-            )
-
-    snapshot([org.office_a, org.office_b])
-    snapshot([org.office_b, org.office_a], provisional=True)
+            RankingEntryFactory(snapshot=shot, unit=unit, rank=rank, criteria_points=Decimal(90 - rank))
     area = TaskAreaFactory(movement=movement, number=4)
     revenue = CriterionFactory(task_area=area, code="4.1", direction="higher")
     arrears = CriterionFactory(task_area=area, code="4.4", direction="lower")
     pledge_b = PledgeFactory(unit=org.office_b, period=PeriodFactory(movement=MovementFactory(), year=2025))
-    for pledge, unit, achieved in (
-        (pledges[2025], org.office_a, {revenue: 12, arrears: 4}),
-        (pledge_b, org.office_b, {revenue: 8}),
+    for pledge, targets, achieved in (
+        (pledges[2025], {revenue: 10, arrears: 5}, {revenue: 12, arrears: 4}),
+        (pledge_b, {revenue: 10}, {revenue: 8}),
     ):
-        PledgeTargetFactory(pledge=pledge, criterion=revenue, value=Decimal(10))
-        if unit == org.office_a:
-            PledgeTargetFactory(pledge=pledge, criterion=arrears, value=Decimal(5))
-        submission = Submission.objects.create(unit=unit, period=pledge.period, state="finalised")
+        for criterion, value in targets.items():
+            PledgeTargetFactory(pledge=pledge, criterion=criterion, value=Decimal(value))
+        submission = SubmissionFactory(unit=pledge.unit, period=pledge.period, state="finalised")
         for criterion, value in achieved.items():
-            SelfScore.objects.create(
-                submission=submission, criterion=criterion, achieved_value=Decimal(value)
-            )
+            SelfScoreFactory(submission=submission, criterion=criterion, achieved_value=Decimal(value))
 
     old = UnitFactory(
         code="OLD", name="Cục Hải quan tỉnh cũ", kind="branch", parent=org.dept, valid_to=D(2025, 2, 28)
@@ -491,16 +462,19 @@ def test_evaluate_year_matches_the_engine_on_every_title_of_the_ladder(world):
     IndividualRegistration.objects.filter(staff=mai, pledge=world.pledges[2025]).update(title="CSTD_BO")
     veteran = person(org.office_a, "Đặng Văn Cựu", "male", posted=D(2010, 1, 1))
     for year in range(2019, 2026):
-        Rating.objects.create(staff=veteran, year=year, grade="excellent")
+        RatingFactory(staff=veteran, year=year, grade="excellent")
     for year in (2023, 2024, 2025):
         register(world.pledges[year], veteran, "CSTD_TQ")
     award("CSTD_BO", 2022, staff=veteran)
     for year in (2023, 2024):
         award("CSTDCS", year, staff=veteran)
-    national = Initiative.objects.create(
-        title="Hải quan số", level="national", recognised_on=D(2024, 6, 1), unit=org.office_a
+    InitiativeFactory(
+        title="Hải quan số",
+        level="national",
+        recognised_on=D(2024, 6, 1),
+        unit=org.office_a,
+        authors=[veteran],
     )
-    national.authors.add(veteran)
 
     report = evaluate_year(2025, on=ON)
     histories = load_people_facts(2025, scope=subtree_scope(None), on=ON).histories
@@ -550,25 +524,16 @@ def _staff_and_units(org, staff_count: int, unit_count: int) -> None:
     for index in range(unit_count):
         unit = UnitFactory(parent=org.branch_a)
         pledge = PledgeFactory(unit=unit, period=period, state="accepted", collective_title="TTLDTT")
-        Rating.objects.create(unit=unit, year=2025, grade="good")
+        RatingFactory(unit=unit, year=2025, grade="good")
         for number in range(staff_count // unit_count):
             staff = person(unit, f"Cán bộ {index}-{number}", "female", posted=D(2015, 1, 1))
-            Rating.objects.create(staff=staff, year=2025, grade="excellent")
-            Rating.objects.create(staff=staff, year=2024, grade="good")
+            RatingFactory(staff=staff, year=2025, grade="excellent")
+            RatingFactory(staff=staff, year=2024, grade="good")
             register(pledge, staff, "CSTDCS")
             award("LDTT", 2024, staff=staff)
-            Discipline.objects.create(
-                staff=staff,
-                level="reprimand",
-                decided_on=D(2023, 1, 1),
-                starts_on=D(2023, 1, 1),
-                ends_on=D(2023, 6, 1),
-            )
-            ReviewFlag.objects.create(staff=staff, kind="complaint", opened_on=D(2025, 1, 1))
-            found = Initiative.objects.create(
-                title="Sáng kiến", level="unit", recognised_on=D(2025, 5, 5), unit=unit
-            )
-            found.authors.add(staff)
+            DisciplineFactory(staff=staff, decided_on=D(2023, 1, 1), ends_on=D(2023, 6, 1))
+            ReviewFlagFactory(staff=staff, kind="complaint", opened_on=D(2025, 1, 1))
+            InitiativeFactory(title="Sáng kiến", recognised_on=D(2025, 5, 5), unit=unit, authors=[staff])
 
 
 @pytest.mark.parametrize(("staff_count", "unit_count"), [(3, 1), (12, 3)])
@@ -649,8 +614,8 @@ def _nomination(code: str, *, staff=None, unit=None, proposing_unit, submitted_o
     submitted_at = None
     if submitted_on is not None:
         submitted_at = datetime.datetime.combine(submitted_on, datetime.time(10), tzinfo=HCM)
-    return Nomination.objects.create(
-        award_type=AwardType.objects.get(code=code),
+    return NominationFactory(
+        award_type=AwardTypeFactory(code=code),
         year=2025,
         staff=staff,
         unit=unit,

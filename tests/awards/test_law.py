@@ -7,17 +7,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from awards.enums import NominationState
 from awards.models import (
     AwardRecord,
-    AwardType,
     Decision,
     Discipline,
     Nomination,
-    NominationDocument,
     Rating,
     ReviewFlag,
     Vote,
@@ -32,10 +29,20 @@ from awards.services.nominations import (
     start_screening,
     submit_nomination,
 )
-from emulation.models import RankingEntry, RankingSnapshot
 from tests.awards.conftest import registered
 from tests.conftest import make_persona
-from tests.factories import ClusterFactory, MovementFactory, PeriodFactory, StaffFactory, UnitFactory
+from tests.factories import (
+    AwardTypeFactory,
+    ClusterFactory,
+    MovementFactory,
+    NominationDocumentFactory,
+    NominationFactory,
+    PeriodFactory,
+    RankingEntryFactory,
+    RankingSnapshotFactory,
+    StaffFactory,
+    UnitFactory,
+)
 from units.enums import Role
 from units.models import AuditEntry, UnitLineage
 
@@ -85,17 +92,14 @@ def council(org, secretary):
 
 def _dossier(nomination, officer) -> None:
     for kind in DOSSIER[nomination.award_type.code]:
-        document = NominationDocument(
+        NominationDocumentFactory(
             nomination=nomination,
             kind=kind,
             original_name=f"{kind}.pdf",
-            content_type="application/pdf",
-            size=len(PDF),
+            content=PDF,
             sha256=kind.ljust(64, "0")[:64],
             uploaded_by=officer,
         )
-        document.file.save(f"{kind}.pdf", ContentFile(PDF), save=False)
-        document.save()
 
 
 @pytest.fixture
@@ -105,8 +109,8 @@ def at_step(org, unit_officer, council):
     def build(step: str, *, staff=None, unit=None) -> Nomination:
         code = "CSTDCS" if staff is not None else "TTLDTT"
         state = STATE_BEFORE[step]
-        nomination = Nomination.objects.create(
-            award_type=AwardType.objects.get(code=code),
+        nomination = NominationFactory(
+            award_type=AwardTypeFactory(code=code),
             year=2025,
             staff=staff,
             unit=unit,
@@ -364,18 +368,9 @@ def test_law_closing_rejects_a_nomination_blocked_on_the_meeting_day_whatever_it
 def test_law_flag_proposal_button_warns_the_secretary_of_a_blocked_unit(client, org, secretary):
     period = PeriodFactory(movement=MovementFactory(), year=2025)
     cluster = ClusterFactory(year=2025, code="CUM2", name="Cụm thi đua số 2")
-    shot = RankingSnapshot.objects.create(
-        period=period, scope="cluster", cluster=cluster, scope_key="c2", is_provisional=False, is_current=True
-    )
-    RankingEntry.objects.create(
-        snapshot=shot,
-        unit=org.branch_b,
-        rank=1,
-        total=Decimal(90),
-        criteria_points=Decimal(90),
-        adjustment=Decimal(0),
-        decided_by="total",
-    )  # branch B registered nothing for 2025: rule 20
+    shot = RankingSnapshotFactory(period=period, cluster=cluster)
+    # branch B registered nothing for 2025: rule 20
+    RankingEntryFactory(snapshot=shot, unit=org.branch_b, rank=1, criteria_points=Decimal(90))
     client.force_login(secretary)
 
     response = client.post(reverse("awards:nomination-propose-flags"), {"year": 2025}, follow=True, **EN)
@@ -388,18 +383,8 @@ def test_law_flag_proposal_button_warns_the_secretary_of_a_blocked_unit(client, 
 def test_law_flag_proposals_skip_a_unit_the_law_blocks_and_say_why(org, secretary):
     period = PeriodFactory(movement=MovementFactory(), year=2025)
     cluster = ClusterFactory(year=2025, code="CUM1", name="Cụm thi đua số 1")
-    shot = RankingSnapshot.objects.create(
-        period=period, scope="cluster", cluster=cluster, scope_key="c", is_provisional=False, is_current=True
-    )
-    RankingEntry.objects.create(
-        snapshot=shot,
-        unit=org.branch_a,
-        rank=1,
-        total=Decimal(90),
-        criteria_points=Decimal(90),
-        adjustment=Decimal(0),
-        decided_by="total",
-    )
+    shot = RankingSnapshotFactory(period=period, cluster=cluster)
+    RankingEntryFactory(snapshot=shot, unit=org.branch_a, rank=1, criteria_points=Decimal(90))
     registered(org.branch_a, 2025)
     ReviewFlag.objects.create(unit=org.branch_a, kind="inspection", opened_on=D(2026, 1, 10))
     refused: list[str] = []

@@ -24,7 +24,7 @@ from awards.services.nominations import (
     submit_nomination,
 )
 from core.uploads import check_uploaded_file
-from emulation.models import IndividualRegistration, RankingEntry, RankingSnapshot
+from emulation.models import IndividualRegistration
 from tests.awards.conftest import registered
 from tests.core.corpus import hostile_office_files, hostile_pdfs
 from tests.factories import (
@@ -32,6 +32,8 @@ from tests.factories import (
     MovementFactory,
     PeriodFactory,
     PledgeFactory,
+    RankingEntryFactory,
+    RankingSnapshotFactory,
     StaffFactory,
     UnitFactory,
 )
@@ -682,25 +684,15 @@ def final_rankings(org):
     registered(org.branch_a, 2025)
 
     def snapshot(cluster, ranked, *, provisional=False, current=True):
-        shot = RankingSnapshot.objects.create(
+        shot = RankingSnapshotFactory(
             period=period,
-            scope="cluster",
             cluster=cluster,
-            scope_key=f"cluster:{cluster.pk}",
             is_provisional=provisional,
             is_current=current,
             inputs_hash=f"{cluster.pk}{provisional}{current}",
         )
         for rank, unit in enumerate(ranked, start=1):
-            RankingEntry.objects.create(
-                snapshot=shot,
-                unit=unit,
-                rank=rank,
-                total=Decimal(100 - rank),
-                criteria_points=Decimal(100 - rank),
-                adjustment=Decimal(0),
-                decided_by="total",
-            )
+            RankingEntryFactory(snapshot=shot, unit=unit, rank=rank, criteria_points=Decimal(100 - rank))
         return shot
 
     return {

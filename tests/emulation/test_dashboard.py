@@ -34,13 +34,10 @@ from emulation.enums import COLLECTIVE_TITLES, PledgeState, SubmissionState
 from emulation.models import (
     Criterion,
     CriterionResult,
-    IndividualRegistration,
     Period,
     Pledge,
     PledgeTarget,
     Score,
-    ScorerAssignment,
-    SelfScore,
     Submission,
 )
 from emulation.services import pledges, scoring
@@ -49,8 +46,15 @@ from tests.emulation.conftest import at
 from tests.factories import (
     ClusterFactory,
     ClusterMembershipFactory,
+    CriterionResultFactory,
+    IndividualRegistrationFactory,
     PeriodFactory,
+    PledgeFactory,
+    PledgeTargetFactory,
+    ScorerAssignmentFactory,
+    SelfScoreFactory,
     StaffFactory,
+    SubmissionFactory,
     UnitFactory,
     UserFactory,
 )
@@ -118,30 +122,22 @@ def by_code(period) -> dict[str, Criterion]:
 
 def finalised(period, unit, points: str, achieved: dict[str, str] | None = None) -> Submission:
     """A finalised self-assessment with its committee results and the values the unit reported."""
-    submission = Submission.objects.create(unit=unit, period=period, state=SubmissionState.FINALISED)
+    submission = SubmissionFactory(unit=unit, period=period, state=SubmissionState.FINALISED)
     criteria = by_code(period)
-    CriterionResult.objects.bulk_create(
-        CriterionResult(
-            submission=submission, criterion=criteria[code], raw_points=D(p), points=D(p), scorers=3
-        )
-        for code, p in zip(CODES, points.split(), strict=True)
-    )
-    SelfScore.objects.bulk_create(
-        SelfScore(submission=submission, criterion=criteria[code], achieved_value=D(value))
-        for code, value in (achieved or {}).items()
-    )
+    for code, p in zip(CODES, points.split(), strict=True):
+        CriterionResultFactory(submission=submission, criterion=criteria[code], raw_points=D(p))
+    for code, value in (achieved or {}).items():
+        SelfScoreFactory(submission=submission, criterion=criteria[code], achieved_value=D(value))
     return submission
 
 
 def pledge(
     period, unit, state: str, targets: dict[str, str | None] | None = None, reason: str = ""
 ) -> Pledge:
-    made = Pledge.objects.create(unit=unit, period=period, state=state, return_reason=reason)
+    made = PledgeFactory(unit=unit, period=period, state=state, return_reason=reason)
     criteria = by_code(period)
-    PledgeTarget.objects.bulk_create(
-        PledgeTarget(pledge=made, criterion=criteria[code], value=None if value is None else D(value))
-        for code, value in (targets or {}).items()
-    )
+    for code, value in (targets or {}).items():
+        PledgeTargetFactory(pledge=made, criterion=criteria[code], value=None if value is None else D(value))
     return made
 
 
@@ -196,7 +192,7 @@ def world(org, movement):
         pledge(w.p2025, unit, PledgeState.ACCEPTED, values)
     pledge(w.p2025, w.b3, PledgeState.DRAFT, {"4.2": "50"})
     w.registration_staff = StaffFactory(unit=w.kv1, full_name="Nguyễn Thị Mai")
-    IndividualRegistration.objects.create(
+    IndividualRegistrationFactory(
         pledge=Pledge.objects.get(unit=w.kv1, period=w.p2025), staff=w.registration_staff, title="CSTDCS"
     )
     finalised(w.p2025, w.kv1, "10 5 5 10 10", {"4.1": "110.5", "4.2": "98", "4.4": "900000000"})
@@ -213,18 +209,18 @@ def world(org, movement):
     pledge(w.p2026, w.a3, PledgeState.DRAFT, {"4.2": "70"})
     pledge(w.p2026, w.kv2, PledgeState.RETURNED, {"4.2": "60"}, reason="Thiếu chỉ tiêu thu nộp điện tử.")
     pledge(w.p2026, w.b2, PledgeState.ACCEPTED, {"4.2": "99"})
-    w.s_kv1 = Submission.objects.create(unit=w.kv1, period=w.p2026, state=SubmissionState.UNDER_REVIEW)
-    w.s_a2 = Submission.objects.create(unit=w.a2, period=w.p2026, state=SubmissionState.SUBMITTED)
-    Submission.objects.create(unit=w.kv2, period=w.p2026, state=SubmissionState.DRAFT)
-    Submission.objects.create(
+    w.s_kv1 = SubmissionFactory(unit=w.kv1, period=w.p2026, state=SubmissionState.UNDER_REVIEW)
+    w.s_a2 = SubmissionFactory(unit=w.a2, period=w.p2026, state=SubmissionState.SUBMITTED)
+    SubmissionFactory(unit=w.kv2, period=w.p2026, state=SubmissionState.DRAFT)
+    SubmissionFactory(
         unit=w.b2, period=w.p2026, state=SubmissionState.RETURNED, return_reason="Thiếu minh chứng."
     )
     w.scorers = [UserFactory(username=f"scorer{i}", roles=[Role.COMMITTEE_MEMBER]) for i in range(2)]
-    ScorerAssignment.objects.create(
+    ScorerAssignmentFactory(
         submission=w.s_kv1, member=w.scorers[0], completed_at=datetime.datetime.now(datetime.UTC)
     )
-    ScorerAssignment.objects.create(submission=w.s_kv1, member=w.scorers[1])
-    ScorerAssignment.objects.create(submission=w.s_a2, member=w.scorers[0])
+    ScorerAssignmentFactory(submission=w.s_kv1, member=w.scorers[1])
+    ScorerAssignmentFactory(submission=w.s_a2, member=w.scorers[0])
     return w
 
 
@@ -956,8 +952,12 @@ def sized(request, org, movement):
             pledge(p2025, unit, PledgeState.ACCEPTED, {"4.2": "90", "4.4": "1000"})
             finalised(p2025, unit, f"{u + 1} 1 1 {c + 1} 1", {"4.2": "95"})
             pledge(p2026, unit, PledgeState.RETURNED if u % 2 else PledgeState.SUBMITTED, {"4.2": "99"})
-            submission = Submission.objects.create(unit=unit, period=p2026, state=SubmissionState.SUBMITTED)
-            ScorerAssignment.objects.create(submission=submission, member=member)
+            ScorerAssignmentFactory(
+                submission__unit=unit,
+                submission__period=p2026,
+                submission__state=SubmissionState.SUBMITTED,
+                member=member,
+            )
     finalise_and_rank(p2025)
     return {"n": n, "p2025": p2025, "p2026": p2026, "units": units}
 

@@ -26,11 +26,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from emulation.enums import SubmissionState
-from emulation.models import Criterion, Period, RankingSnapshot, Score, ScorerAssignment, Submission
+from emulation.models import Criterion, Period, RankingSnapshot, ScorerAssignment, Submission
 from emulation.permissions import can_see_provisional_rankings
 from emulation.tasks import compile_provisional_rankings
 from tests.emulation.conftest import at
-from tests.factories import ClusterFactory, ClusterMembershipFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ClusterFactory,
+    ClusterMembershipFactory,
+    RankingSnapshotFactory,
+    ScoreFactory,
+    ScorerAssignmentFactory,
+    SubmissionFactory,
+    UnitFactory,
+    UserFactory,
+)
 from units.enums import Role
 
 pytestmark = pytest.mark.django_db
@@ -65,19 +74,17 @@ def scoring(org, period, unit_officer, secretary, leader):
         for unit_name, by_member in POINTS.items():
             unit = getattr(org, unit_name)
             ClusterMembershipFactory(cluster=cluster, unit=unit)
-            submission = Submission.objects.create(
-                unit=unit, period=period, state=SubmissionState.UNDER_REVIEW
-            )
+            submission = SubmissionFactory(unit=unit, period=period, state=SubmissionState.UNDER_REVIEW)
             for name, member in members.items():
                 done = name in by_member
-                ScorerAssignment.objects.create(
+                ScorerAssignmentFactory(
                     submission=submission, member=member, completed_at=timezone.now() if done else None
                 )
                 if done:
-                    Score.objects.bulk_create(
-                        Score(submission=submission, criterion=criteria[code], member=member, points=D(p))
-                        for code, p in zip(CODES, by_member[name].split(), strict=True)
-                    )
+                    for code, p in zip(CODES, by_member[name].split(), strict=True):
+                        ScoreFactory(
+                            submission=submission, criterion=criteria[code], member=member, points=D(p)
+                        )
         compile_provisional_rankings.delay()
         yield {
             "period": period,
@@ -259,9 +266,7 @@ def test_everyone_reads_the_rankings_once_the_period_is_finalised(client, org, s
 
 def test_the_rule_reads_final_snapshots_of_an_unfinalised_period_for_everyone(scoring):
     """A period reopened after finalisation keeps its published final ranking for everyone."""
-    final = RankingSnapshot.objects.create(
-        period=scoring["period"], scope="movement", scope_key="movement", inputs_hash="f" * 64
-    )
+    final = RankingSnapshotFactory(period=scoring["period"], inputs_hash="f" * 64)
 
     visible = list(RankingSnapshot.objects.visible_to(scoring["officer"]))
 
@@ -273,12 +278,10 @@ def scored_units(period, member, count: int) -> None:
     criteria = list(Criterion.objects.filter(task_area__movement_id=period.movement_id))
     for index in range(count):
         unit = UnitFactory(code=f"Q{index:02d}")
-        submission = Submission.objects.create(unit=unit, period=period, state=SubmissionState.UNDER_REVIEW)
-        ScorerAssignment.objects.create(submission=submission, member=member, completed_at=timezone.now())
-        Score.objects.bulk_create(
-            Score(submission=submission, criterion=criterion, member=member, points=D(4))
-            for criterion in criteria
-        )
+        submission = SubmissionFactory(unit=unit, period=period, state=SubmissionState.UNDER_REVIEW)
+        ScorerAssignmentFactory(submission=submission, member=member, completed_at=timezone.now())
+        for criterion in criteria:
+            ScoreFactory(submission=submission, criterion=criterion, member=member, points=D(4))
 
 
 @pytest.mark.parametrize("units", [1, 3])

@@ -24,7 +24,6 @@ from emulation.models import (
     RankingEntry,
     RankingSnapshot,
     Score,
-    ScorerAssignment,
     Submission,
 )
 from emulation.services.errors import EmulationError
@@ -33,7 +32,18 @@ from emulation.services.scoring import finalise_period, reopen_period
 from emulation.tasks import compile_provisional_rankings
 from emulation.tasks import compile_rankings as compile_rankings_task
 from tests.emulation.conftest import at
-from tests.factories import ClusterFactory, ClusterMembershipFactory, PeriodFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AdjustmentFactory,
+    ClusterFactory,
+    ClusterMembershipFactory,
+    CriterionResultFactory,
+    PeriodFactory,
+    ScoreFactory,
+    ScorerAssignmentFactory,
+    SubmissionFactory,
+    UnitFactory,
+    UserFactory,
+)
 from units.enums import Role
 from units.models import AuditEntry
 
@@ -62,21 +72,13 @@ def criteria(period) -> dict[str, Criterion]:
 
 def finalised_unit(period, unit, points: str, *, bonus=(), deduction=(), author=None) -> Submission:
     """A finalised submission with its fixed results ("10 5 5 10 0" in the order of CODES)."""
-    submission = Submission.objects.create(unit=unit, period=period, state=SubmissionState.FINALISED)
+    submission = SubmissionFactory(unit=unit, period=period, state=SubmissionState.FINALISED)
     by_code = criteria(period)
-    CriterionResult.objects.bulk_create(
-        CriterionResult(
-            submission=submission, criterion=by_code[code], raw_points=D(p), points=D(p), scorers=3
-        )
-        for code, p in zip(CODES, points.split(), strict=True)
-    )
-    adjustments = [(AdjustmentKind.BONUS, p) for p in bonus] + [
-        (AdjustmentKind.DEDUCTION, p) for p in deduction
-    ]
-    Adjustment.objects.bulk_create(
-        Adjustment(submission=submission, kind=kind, points=D(p), reason="Lý do", created_by=author)
-        for kind, p in adjustments
-    )
+    for code, p in zip(CODES, points.split(), strict=True):
+        CriterionResultFactory(submission=submission, criterion=by_code[code], raw_points=D(p))
+    for kind, values in ((AdjustmentKind.BONUS, bonus), (AdjustmentKind.DEDUCTION, deduction)):
+        for p in values:
+            AdjustmentFactory(submission=submission, kind=kind, points=D(p), created_by=author)
     return submission
 
 
@@ -88,14 +90,13 @@ def finalise(period) -> Period:
 
 def scored_unit(period, unit, members, rows: dict[str, list[str]], *, state=SubmissionState.UNDER_REVIEW):
     """A submission being scored: each criterion code maps to the members' points, in order."""
-    submission = Submission.objects.create(unit=unit, period=period, state=state)
-    ScorerAssignment.objects.bulk_create(ScorerAssignment(submission=submission, member=m) for m in members)
+    submission = SubmissionFactory(unit=unit, period=period, state=state)
+    for member in members:
+        ScorerAssignmentFactory(submission=submission, member=member)
     by_code = criteria(period)
-    Score.objects.bulk_create(
-        Score(submission=submission, criterion=by_code[code], member=member, points=D(p))
-        for code, points in rows.items()
-        for member, p in zip(members, points, strict=False)
-    )
+    for code, points in rows.items():
+        for member, p in zip(members, points, strict=False):
+            ScoreFactory(submission=submission, criterion=by_code[code], member=member, points=D(p))
     return submission
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from config.celery import app as celery_app
 from emulation.enums import ReminderStage
-from emulation.models import ReminderLog, ScorerAssignment, Submission
+from emulation.models import ReminderLog
 from emulation.services.reminders import (
     MAX_ATTEMPTS,
     is_transient,
@@ -26,7 +26,9 @@ from tests.factories import (
     ClusterFactory,
     ClusterMembershipFactory,
     PledgeFactory,
+    ScorerAssignmentFactory,
     StaffFactory,
+    SubmissionFactory,
     UnitFactory,
     UserFactory,
 )
@@ -354,8 +356,8 @@ def test_reminder_staff_email_is_used_when_the_account_has_none(pledging):
 
 
 def test_reminder_self_assessment_goes_to_units_not_submitted(pledging, org, period):
-    Submission.objects.create(unit=org.branch_a, period=period, state="returned")
-    Submission.objects.create(unit=org.branch_b, period=period, state="submitted")
+    SubmissionFactory(unit=org.branch_a, period=period, state="returned")
+    SubmissionFactory(unit=org.branch_b, period=period, state="submitted")
 
     run_reminders(datetime.date(2026, 12, 13))
 
@@ -370,9 +372,9 @@ def test_reminder_scoring_goes_to_members_with_unfinished_assignments(
     pledging, org, period, committee_member
 ):
     done_member = make_persona("member_done", [Role.COMMITTEE_MEMBER], org.branch_b)
-    submission = Submission.objects.create(unit=org.branch_a, period=period, state="under_review")
-    ScorerAssignment.objects.create(submission=submission, member=committee_member)
-    ScorerAssignment.objects.create(
+    submission = SubmissionFactory(unit=org.branch_a, period=period, state="under_review")
+    ScorerAssignmentFactory(submission=submission, member=committee_member)
+    ScorerAssignmentFactory(
         submission=submission,
         member=done_member,
         completed_at=datetime.datetime(2027, 1, 2, tzinfo=datetime.UTC),

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from emulation.enums import SubmissionState
-from emulation.models import Evidence, Score, ScorerAssignment, SelfScore
+from emulation.models import Score, ScorerAssignment, SelfScore
 from emulation.services.scoring import return_submission, save_score, start_submission, submit_submission
 from tests.conftest import make_persona
 from tests.emulation.conftest import at
@@ -16,10 +16,12 @@ from tests.factories import (
     ClusterFactory,
     ClusterMembershipFactory,
     CriterionFactory,
+    EvidenceFactory,
     MovementFactory,
     PeriodFactory,
     PledgeFactory,
     PledgeTargetFactory,
+    ScorerAssignmentFactory,
     TaskAreaFactory,
     UnitFactory,
 )
@@ -53,7 +55,7 @@ def submitted(unit, period, officer=None, day=IN_WINDOW):
 
 def assign(submission, *members):
     for member in members:
-        ScorerAssignment.objects.create(submission=submission, member=member)
+        ScorerAssignmentFactory(submission=submission, member=member)
 
 
 def criteria_of(submission):
@@ -315,14 +317,11 @@ def test_scoring_page_shows_the_units_account_target_and_evidence(
     SelfScore.objects.filter(submission=submission, criterion=revenue).update(
         achieved_value=D("97.5"), points=D("8.5"), achievement="Thu vượt chỉ tiêu được giao"
     )
-    evidence = Evidence.objects.create(
+    evidence = EvidenceFactory(
         submission=submission,
         criterion=revenue,
-        file="evidence/bao-cao.pdf",
         original_name="bao-cao-thu-ngan-sach.pdf",
-        content_type="application/pdf",
         size=2048,
-        sha256="0" * 64,
         uploaded_by=unit_officer,
     )
     assign(submission, panel[0])
@@ -447,15 +446,8 @@ def test_scoring_page_query_count_does_not_grow(
     pledge = PledgeFactory(unit=org.branch_a, period=period)
     for item in criteria_of(submission):
         PledgeTargetFactory(pledge=pledge, criterion=item, value=D("5"))
-        Evidence.objects.create(
-            submission=submission,
-            criterion=item,
-            file=f"evidence/{item.code}.pdf",
-            original_name=f"{item.code}.pdf",
-            content_type="application/pdf",
-            size=10,
-            sha256="0" * 64,
-            uploaded_by=unit_officer,
+        EvidenceFactory(
+            submission=submission, criterion=item, original_name=f"{item.code}.pdf", uploaded_by=unit_officer
         )
     assign(submission, *panel)
     for member in panel:

@@ -1,6 +1,4 @@
-"""One factory per model. Factories make no surprising side effects."""
-
-import datetime
+"""Factories for the units app and the users: one per model, no surprising side effects."""
 
 import factory
 from django.contrib.auth import get_user_model
@@ -79,68 +77,3 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     staff = factory.SubFactory(StaffFactory)
     unit = factory.SelfAttribute("staff.unit")
     start_date = factory.Faker("date_between", start_date="-10y", end_date="-1y")
-
-
-class MovementFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "emulation.Movement"
-
-    title = factory.Sequence(lambda n: f"Phong trào thi đua {n}")
-    theme = "Đoàn kết – Kỷ cương – Đổi mới – Sáng tạo"
-    start_year = 2021
-    end_year = 2026
-
-
-class TaskAreaFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "emulation.TaskArea"
-
-    movement = factory.SubFactory(MovementFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    title = factory.Sequence(lambda n: f"Nhiệm vụ {n + 1}")
-    max_points = 10
-
-
-class CriterionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "emulation.Criterion"
-
-    task_area = factory.SubFactory(TaskAreaFactory)
-    code = factory.Sequence(lambda n: f"C{n}")
-    title = factory.Sequence(lambda n: f"Tiêu chí {n}")
-    order = factory.Sequence(lambda n: n)
-    max_points = 5
-    measure = "count"
-    direction = "higher"
-
-
-class PeriodFactory(factory.django.DjangoModelFactory):
-    """A year whose pledging runs through January, self-assessment through December."""
-
-    class Meta:
-        model = "emulation.Period"
-
-    movement = factory.SubFactory(MovementFactory)
-    year = 2026
-    pledging_opens = factory.LazyAttribute(lambda p: datetime.date(p.year, 1, 1))
-    pledging_closes = factory.LazyAttribute(lambda p: datetime.date(p.year, 1, 31))
-    self_assessment_opens = factory.LazyAttribute(lambda p: datetime.date(p.year, 12, 1))
-    self_assessment_closes = factory.LazyAttribute(lambda p: datetime.date(p.year, 12, 20))
-    scoring_closes = factory.LazyAttribute(lambda p: datetime.date(p.year + 1, 1, 15))
-
-
-class PledgeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "emulation.Pledge"
-
-    unit = factory.SubFactory(UnitFactory)
-    period = factory.SubFactory(PeriodFactory)
-
-
-class PledgeTargetFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "emulation.PledgeTarget"
-
-    pledge = factory.SubFactory(PledgeFactory)
-    criterion = factory.SubFactory(CriterionFactory)
-    value = None
