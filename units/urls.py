@@ -10,6 +10,7 @@ urlpatterns = [
     # /units/
     path("units/", pages.unit_list, name="unit-list"),
     path("units/<int:pk>/", pages.unit_detail, name="unit-detail"),
+    path("units/<int:pk>/children/", pages.unit_children, name="unit-children"),
     # /clusters/
     path("clusters/", pages.cluster_list, name="cluster-list"),
     # /staff/

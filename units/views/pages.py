@@ -2,10 +2,11 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.paging import query_without_page
 from units.forms import StaffFilter
 from units.models import Cluster, Staff, Unit
 from units.panels import panels_for
@@ -17,26 +18,57 @@ from units.permissions import (
     is_secretary,
     openable_unit_ids,
 )
-from units.queries import current_year, memberships_of, unit_tree
+from units.queries import current_year, memberships_of, tree_level, tree_roots, unit_search_page
 from units.services import cluster_year_problems
 
 STAFF_PAGE_SIZE = 50
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
+    """The tree level by level: the top of the reader's scope, or one unit's level (`?parent=`),
+    or a flat page of the units matching `?q=` with the names above each."""
     query = request.GET.get("q", "").strip()
     include_inactive = request.GET.get("inactive") == "1"
-    context = {"query": query, "include_inactive": include_inactive, "can_import": is_secretary(request.user)}
+    raw_page = request.GET.get("page")
+    context: dict[str, object] = {
+        "query": query,
+        "include_inactive": include_inactive,
+        "can_import": is_secretary(request.user),
+    }
     if query:
-        matches = (
-            Unit.objects.visible_to(request.user).search(query).select_related("parent").order_by("code")
+        context["matches"] = unit_search_page(
+            request.user, query, raw_page, include_inactive=include_inactive
         )
-        if not include_inactive:
-            matches = matches.active()
-        context["matches"] = matches[:200]
-    else:
-        context["roots"] = unit_tree(request.user, include_inactive=include_inactive)
+        context["query_string"] = query_without_page(request.GET)
+        return render(request, "units/unit_list.html", context)
+    parent_id = request.GET.get("parent", "")
+    if parent_id:
+        if not parent_id.isdigit():
+            raise Http404(_("No such unit."))
+        parent = get_unit_for_user(request.user, int(parent_id))
+        context["parent"] = parent
+        context["ancestors"] = list(Unit.objects.visible_to(request.user).ancestors(parent).order_by("depth"))
+        context["level"] = tree_level(request.user, parent, raw_page, include_inactive=include_inactive)
+        return render(request, "units/unit_list.html", context)
+    roots = tree_roots(request.user, raw_page, include_inactive=include_inactive)
+    context["roots"] = roots
+    if len(roots) == 1 and roots.number == 1 and roots.object_list[0].child_count:
+        # One root (the department, or an officer's own unit): open its first level at once.
+        context["parent"] = roots.object_list[0]
+        context["level"] = tree_level(
+            request.user, roots.object_list[0], None, include_inactive=include_inactive
+        )
     return render(request, "units/unit_list.html", context)
+
+
+def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """The units directly below one unit, as the tree's htmx fragment (the first page opens the
+    branch, later pages are rows to append); `unit_list?parent=` is the same level as a page."""
+    parent = get_unit_for_user(request.user, pk)
+    include_inactive = request.GET.get("inactive") == "1"
+    level = tree_level(request.user, parent, request.GET.get("page"), include_inactive=include_inactive)
+    context = {"parent": parent, "level": level, "include_inactive": include_inactive}
+    return render(request, "units/_unit_children.html", context)
 
 
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
