@@ -112,8 +112,14 @@ def capped_page(
     )
 
 
+def query_without(params: QueryDict, *names: str) -> str:
+    """The URL's query string without the named parameters (links that replace them)."""
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
 def query_without_page(params: QueryDict) -> str:
     """The URL's query string without `page`, for the links to other pages of the same list."""
-    kept = params.copy()
-    kept.pop("page", None)
-    return kept.urlencode()
+    return query_without(params, "page")

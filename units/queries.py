@@ -72,6 +72,23 @@ def attach_trails(user, units: Sequence[Unit]) -> None:
         setattr(unit, "trail", [names[pk] for pk in unit.ancestor_ids if pk in names])  # noqa: B010
 
 
+UNIT_SUGGESTIONS = 20  # units offered by the search-as-you-type unit field
+
+
+def unit_suggestions(user, text: str) -> tuple[list[Unit], bool]:
+    """Up to UNIT_SUGGESTIONS units the user may read matching `text` (code or name, accents
+    ignored), by code, and whether more match; one query, whatever the number of units."""
+    if not text.strip():
+        return [], False
+    found = list(
+        Unit.objects.visible_to(user)
+        .search(text)
+        .only("pk", "code", "name", "valid_from", "valid_to", "kind")
+        .order_by("code", "pk")[: UNIT_SUGGESTIONS + 1]
+    )
+    return found[:UNIT_SUGGESTIONS], len(found) > UNIT_SUGGESTIONS
+
+
 def current_year() -> int:
     return timezone.localdate().year
 

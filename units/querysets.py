@@ -44,9 +44,9 @@ def _unit_scope(user) -> tuple[bool, Unit | None]:
     return False, home_unit_of(user)
 
 
-def _filter_words(queryset, query: str):
+def _filter_words(queryset, query: str, field: str = "search_text"):
     for word in fold(query).split()[:8]:
-        queryset = queryset.filter(search_text__contains=word)
+        queryset = queryset.filter(**{f"{field}__contains": word})
     return queryset
 
 
@@ -113,6 +113,10 @@ class StaffQuerySet(models.QuerySet):
     def search(self, query: str) -> StaffQuerySet:
         """Staff whose code or name hold every word of the query, accents ignored."""
         return _filter_words(self, query)
+
+    def in_units_matching(self, query: str) -> StaffQuerySet:
+        """Staff whose own unit's code, name or short name hold every word, accents ignored."""
+        return _filter_words(self, query, "unit__search_text")
 
     def visible_to(self, user) -> StaffQuerySet:
         """Staff the user may read: all for the secretary and leaders, else its unit's subtree."""

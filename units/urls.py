@@ -16,6 +16,7 @@ urlpatterns = [
     # /staff/
     path("staff/", pages.staff_list, name="staff-list"),
     path("staff/<int:pk>/", pages.staff_detail, name="staff-detail"),
+    path("staff/unit-options/", pages.staff_unit_options, name="staff-unit-options"),
     # Import and export (units.views.transfer)
     path("units/import/", transfer.unit_import, name="unit-import"),
     path("units/export/", transfer.unit_export, name="unit-export"),

@@ -192,18 +192,6 @@ def grow_organisation(org, branches: int) -> None:
 
 
 @pytest.mark.parametrize("branches", [1, 3])
-def test_staff_list_query_count_does_not_grow(client, org, secretary, django_assert_num_queries, branches):
-    grow_organisation(org, branches)
-    client.force_login(secretary)
-
-    # session, user, roles, count, page of staff with units, units for the filter
-    with django_assert_num_queries(6):
-        response = client.get(reverse("units:staff-list"))
-
-    assert response.status_code == 200
-
-
-@pytest.mark.parametrize("branches", [1, 3])
 def test_cluster_list_query_count_does_not_grow(client, org, secretary, django_assert_num_queries, branches):
     grow_organisation(org, branches)
     client.force_login(secretary)

@@ -1,12 +1,11 @@
 """Pages of the units app: the unit tree and details, clusters per year, staff list and details."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.paging import query_without_page
+from core.paging import capped_page, query_without, query_without_page
 from units.forms import StaffFilter
 from units.models import Cluster, Staff, Unit
 from units.panels import panels_for
@@ -18,10 +17,18 @@ from units.permissions import (
     is_secretary,
     openable_unit_ids,
 )
-from units.queries import current_year, memberships_of, tree_level, tree_roots, unit_search_page
+from units.queries import (
+    current_year,
+    memberships_of,
+    tree_level,
+    tree_roots,
+    unit_search_page,
+    unit_suggestions,
+)
 from units.services import cluster_year_problems
 
 STAFF_PAGE_SIZE = 50
+STAFF_COUNT_CAP = 1000  # rows counted at most for the staff list's total
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
@@ -116,22 +123,42 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 
 
 def staff_list(request: HttpRequest) -> HttpResponse:
+    """One page of the staff the user may read; filters and order in the URL, no full count."""
     if not can_list_staff(request.user):
         raise PermissionDenied(_("Your role does not include the staff list."))
     staff = Staff.objects.visible_to(request.user).with_unit().order_by("full_name", "pk")
     filterset = StaffFilter(request.GET or None, queryset=staff, user=request.user)
-    filterset.read_options()
-    page = Paginator(filterset.qs, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = capped_page(filterset.qs, request.GET.get("page"), size=STAFF_PAGE_SIZE, cap=STAFF_COUNT_CAP)
+    unit_text = filterset.unit_text()
+    suggestions, more = unit_suggestions(request.user, unit_text) if unit_text else ([], False)
     context = {
         "filter": filterset,
         "page": page,
-        "query_string": query.urlencode(),
+        "chosen_unit": filterset.chosen_unit(),
+        "query_string": query_without_page(request.GET),
+        "without_unit": query_without(request.GET, "page", "unit", "unit_q"),
+        "suggestions": suggestions,
+        "more_suggestions": more,
+        "unit_text": unit_text,
         "can_import": is_secretary(request.user),
     }
     return render(request, "units/staff_list.html", context)
+
+
+def staff_unit_options(request: HttpRequest) -> HttpResponse:
+    """The staff list's unit field as the user types (htmx): at most 20 matching units, each a
+    link to the staff list filtered by it with the other filters kept."""
+    if not can_list_staff(request.user):
+        raise PermissionDenied(_("Your role does not include the staff list."))
+    unit_text = request.GET.get("unit_q", "").strip()[:100]
+    suggestions, more = unit_suggestions(request.user, unit_text)
+    context = {
+        "suggestions": suggestions,
+        "more_suggestions": more,
+        "unit_text": unit_text,
+        "without_unit": query_without(request.GET, "page", "unit", "unit_q"),
+    }
+    return render(request, "units/_unit_options.html", context)
 
 
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
