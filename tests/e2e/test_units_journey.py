@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import StaffFactory
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -37,3 +39,21 @@ def test_units_secretary_opens_a_branch_in_place_and_folds_it_again(login, org, 
     assert office.is_hidden()  # the opened branch folds like any <details>
     assert tree.get_by_role("link", name=org.office_b.name).count() == 0
     assert page.console_errors == []  # no Content-Security-Policy refusal either
+
+
+def test_units_secretary_picks_a_unit_for_the_staff_list_as_it_types(login, org, secretary):
+    StaffFactory(unit=org.office_a, full_name="Trần Thị Hoa")
+    StaffFactory(unit=org.office_b, full_name="Phạm Thị Hương")
+    page = login(secretary)
+    page.goto("/staff/")
+
+    page.locator("input[name=unit_q]").press_sequentially("noi bai")
+    option = page.get_by_test_id("unit-options").get_by_role("link", name=org.office_a.name)
+    option.click()
+    page.get_by_test_id("chosen-unit").wait_for()
+    table = page.get_by_test_id("staff-table").inner_text()
+
+    assert f"unit={org.office_a.pk}" in page.url
+    assert "Trần Thị Hoa" in table
+    assert "Phạm Thị Hương" not in table
+    assert page.console_errors == []
