@@ -21,7 +21,8 @@ def html_of(response) -> str:
 def test_staff_list_above_the_cap_offers_next_pages_without_a_total(client, org, secretary, monkeypatch):
     monkeypatch.setattr("units.views.pages.STAFF_PAGE_SIZE", 10)
     monkeypatch.setattr("units.views.pages.STAFF_COUNT_CAP", 15)
-    StaffFactory.create_batch(25, unit=org.office_a)
+    StaffFactory.create_batch(13, unit=org.office_a, gender="female")
+    StaffFactory.create_batch(12, unit=org.office_a, gender="male")
     client.force_login(secretary)
 
     first = html_of(client.get(STAFF, {"gender": "female"}, HTTP_ACCEPT_LANGUAGE="en"))
