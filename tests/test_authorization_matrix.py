@@ -97,8 +97,10 @@ MATRIX: dict[str, tuple[Callable[[dict], dict], dict[str, int]]] = {
     # units
     "units:unit-list": (lambda w: {}, EVERYONE),
     "units:unit-detail": (lambda w: {"pk": w["org"].branch_a.pk}, UNIT_A_RECORD),
+    "units:unit-children": (lambda w: {"pk": w["org"].branch_a.pk}, UNIT_A_RECORD),
     "units:cluster-list": (lambda w: {}, EVERYONE),
     "units:staff-list": (lambda w: {}, answers(200, member=403, conflicted=403)),
+    "units:staff-unit-options": (lambda w: {}, answers(200, member=403, conflicted=403)),
     "units:staff-detail": (
         lambda w: {"pk": w["staff_a"].pk},
         answers(200, stranger=404, member=404, conflicted=404),

@@ -1,11 +1,11 @@
 """Pages of the units app: the unit tree and details, clusters per year, staff list and details."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.paging import capped_page, query_without, query_without_page
 from units.forms import StaffFilter
 from units.models import Cluster, Staff, Unit
 from units.panels import panels_for
@@ -17,26 +17,65 @@ from units.permissions import (
     is_secretary,
     openable_unit_ids,
 )
-from units.queries import current_year, memberships_of, unit_tree
+from units.queries import (
+    current_year,
+    memberships_of,
+    tree_level,
+    tree_roots,
+    unit_search_page,
+    unit_suggestions,
+)
 from units.services import cluster_year_problems
 
 STAFF_PAGE_SIZE = 50
+STAFF_COUNT_CAP = 1000  # rows counted at most for the staff list's total
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
+    """The tree level by level: the top of the reader's scope, or one unit's level (`?parent=`),
+    or a flat page of the units matching `?q=` with the names above each."""
     query = request.GET.get("q", "").strip()
     include_inactive = request.GET.get("inactive") == "1"
-    context = {"query": query, "include_inactive": include_inactive, "can_import": is_secretary(request.user)}
+    raw_page = request.GET.get("page")
+    context: dict[str, object] = {
+        "query": query,
+        "include_inactive": include_inactive,
+        "can_import": is_secretary(request.user),
+    }
     if query:
-        matches = (
-            Unit.objects.visible_to(request.user).search(query).select_related("parent").order_by("code")
+        context["matches"] = unit_search_page(
+            request.user, query, raw_page, include_inactive=include_inactive
         )
-        if not include_inactive:
-            matches = matches.active()
-        context["matches"] = matches[:200]
-    else:
-        context["roots"] = unit_tree(request.user, include_inactive=include_inactive)
+        context["query_string"] = query_without_page(request.GET)
+        return render(request, "units/unit_list.html", context)
+    parent_id = request.GET.get("parent", "")
+    if parent_id:
+        if not parent_id.isdigit():
+            raise Http404(_("No such unit."))
+        parent = get_unit_for_user(request.user, int(parent_id))
+        context["parent"] = parent
+        context["ancestors"] = list(Unit.objects.visible_to(request.user).ancestors(parent).order_by("depth"))
+        context["level"] = tree_level(request.user, parent, raw_page, include_inactive=include_inactive)
+        return render(request, "units/unit_list.html", context)
+    roots = tree_roots(request.user, raw_page, include_inactive=include_inactive)
+    context["roots"] = roots
+    if len(roots) == 1 and roots.number == 1 and roots.object_list[0].child_count:
+        # One root (the department, or an officer's own unit): open its first level at once.
+        context["parent"] = roots.object_list[0]
+        context["level"] = tree_level(
+            request.user, roots.object_list[0], None, include_inactive=include_inactive
+        )
     return render(request, "units/unit_list.html", context)
+
+
+def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """The units directly below one unit, as the tree's htmx fragment (the first page opens the
+    branch, later pages are rows to append); `unit_list?parent=` is the same level as a page."""
+    parent = get_unit_for_user(request.user, pk)
+    include_inactive = request.GET.get("inactive") == "1"
+    level = tree_level(request.user, parent, request.GET.get("page"), include_inactive=include_inactive)
+    context = {"parent": parent, "level": level, "include_inactive": include_inactive}
+    return render(request, "units/_unit_children.html", context)
 
 
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -84,22 +123,42 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 
 
 def staff_list(request: HttpRequest) -> HttpResponse:
+    """One page of the staff the user may read; filters and order in the URL, no full count."""
     if not can_list_staff(request.user):
         raise PermissionDenied(_("Your role does not include the staff list."))
     staff = Staff.objects.visible_to(request.user).with_unit().order_by("full_name", "pk")
     filterset = StaffFilter(request.GET or None, queryset=staff, user=request.user)
-    filterset.read_options()
-    page = Paginator(filterset.qs, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # fetched in the view, not while rendering
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = capped_page(filterset.qs, request.GET.get("page"), size=STAFF_PAGE_SIZE, cap=STAFF_COUNT_CAP)
+    unit_text = filterset.unit_text()
+    suggestions, more = unit_suggestions(request.user, unit_text) if unit_text else ([], False)
     context = {
         "filter": filterset,
         "page": page,
-        "query_string": query.urlencode(),
+        "chosen_unit": filterset.chosen_unit(),
+        "query_string": query_without_page(request.GET),
+        "without_unit": query_without(request.GET, "page", "unit", "unit_q"),
+        "suggestions": suggestions,
+        "more_suggestions": more,
+        "unit_text": unit_text,
         "can_import": is_secretary(request.user),
     }
     return render(request, "units/staff_list.html", context)
+
+
+def staff_unit_options(request: HttpRequest) -> HttpResponse:
+    """The staff list's unit field as the user types (htmx): at most 20 matching units, each a
+    link to the staff list filtered by it with the other filters kept."""
+    if not can_list_staff(request.user):
+        raise PermissionDenied(_("Your role does not include the staff list."))
+    unit_text = request.GET.get("unit_q", "").strip()[:100]
+    suggestions, more = unit_suggestions(request.user, unit_text)
+    context = {
+        "suggestions": suggestions,
+        "more_suggestions": more,
+        "unit_text": unit_text,
+        "without_unit": query_without(request.GET, "page", "unit", "unit_q"),
+    }
+    return render(request, "units/_unit_options.html", context)
 
 
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
