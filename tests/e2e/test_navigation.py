@@ -96,3 +96,32 @@ def test_navigation_language_switch_and_logout(login, leader):
 
     assert page.url.endswith("/accounts/login/")
     assert page.get_by_role("heading", name="Log in").is_visible()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("persona", ["unit_officer", "committee_member", "secretary"])
+def test_navigation_every_menu_page_passes_axe_in_both_languages_and_on_a_phone(request, login, persona):
+    """Every page of the role's menu, in Vietnamese at desktop width, then in English on a phone
+    with the menu opened; the page fixture fails the test on a serious or critical violation."""
+    user = request.getfixturevalue(persona)
+    page = login(user)
+    hrefs = [reverse(name) for name in EXPECTED_NAVIGATION[persona]]
+
+    for href in hrefs:
+        page.goto(href)
+    page.get_by_test_id("language-switch").get_by_role("button", name="EN", exact=True).click()
+    page.set_viewport_size(PHONE)
+    for href in hrefs:
+        page.goto(href)
+    page.get_by_role("button", name="Open the menu").click()
+    page.get_by_test_id("nav-menu").first.click()
+    page.get_by_test_id("main-nav").get_by_test_id("nav-link").first.wait_for(state="visible")
+    page.axe.check_again(page)
+
+    audited = set(page.axe.pages)
+    for href in hrefs:
+        assert f"{href} [vi, 1280px]" in audited
+        assert f"{href} [en, {PHONE['width']}px]" in audited
+    assert page.console_errors == []
