@@ -9,7 +9,8 @@ current document is checked once, after it has loaded, and once more when the te
 document carries a mark once checked, so a page is audited once however many calls it takes.
 
 The result is kept per URL; ``AxeAudit.failures()`` lists the violations of impact "serious" or
-"critical" that are not in ``EXCLUDED_RULES`` (empty: every rule is enforced).
+"critical" that are not in ``EXCLUDED_RULES`` (empty: every rule is enforced), plus one check of
+ours, ``repeated-id`` (serious): an id used twice on a page.
 """
 
 from __future__ import annotations
@@ -22,10 +23,6 @@ from typing import Any
 AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
-# Rules that block whatever impact axe gives them. axe 4 turned its duplicate-id rules off
-# (HTML parsers no longer trip on them), but a repeated id still sends a label, an aria reference
-# or a "skip to" link to the wrong element: the run turns them back on and they block.
-BLOCKING_RULES = frozenset({"duplicate-id", "duplicate-id-active"})
 
 # Rule ids left out of the check, each with the reason and where it occurs. Empty: all enforced.
 EXCLUDED_RULES: dict[str, str] = {}
@@ -54,10 +51,20 @@ RUN_AXE = """
 async () => {
   if (window.__axeChecked) { return null; }
   window.__axeChecked = true;
-  const results = await window.axe.run(document, {
-    resultTypes: ["violations"],
-    rules: {"duplicate-id": {enabled: true}, "duplicate-id-active": {enabled: true}},
-  });
+  const results = await window.axe.run(document, {resultTypes: ["violations"]});
+  // A repeated id sends a label, an aria reference or a link to the wrong element. axe 4 has
+  // turned its duplicate-id rules off and leaves a repeated id that a label names "to review",
+  // so this check is ours.
+  const seen = {};
+  document.querySelectorAll("[id]").forEach((node) => { seen[node.id] = (seen[node.id] || 0) + 1; });
+  const repeated = Object.keys(seen).filter((id) => seen[id] > 1);
+  const ours = repeated.length ? [{
+    id: "repeated-id",
+    impact: "serious",
+    help: "Every id is used once on a page (a check of ours, not axe's)",
+    targets: repeated.map((id) => "#" + id).slice(0, 5),
+    html: [],
+  }] : [];
   return {
     url: location.pathname + location.search,
     lang: document.documentElement.lang,
@@ -67,7 +74,7 @@ async () => {
       help: v.help,
       targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
       html: v.nodes.map((n) => n.html).slice(0, 2),
-    })),
+    })).concat(ours),
   };
 }
 """
@@ -127,10 +134,7 @@ class AxeAudit:
             for where, violations in self.results.items()
             if (
                 blocking := [
-                    v
-                    for v in violations
-                    if (v["impact"] in BLOCKING_IMPACTS or v["id"] in BLOCKING_RULES)
-                    and v["id"] not in EXCLUDED_RULES
+                    v for v in violations if v["impact"] in BLOCKING_IMPACTS and v["id"] not in EXCLUDED_RULES
                 ]
             )
         }
