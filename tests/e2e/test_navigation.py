@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
+from tests.factories import StaffFactory
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OFFICER = ["home", "emulation:pledge-mine", "emulation:submission-mine"]
@@ -103,15 +105,35 @@ def test_navigation_language_switch_and_logout(login, leader):
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.mark.parametrize("persona", ["unit_officer", "committee_member", "secretary", "leader", "superuser"])
+@pytest.fixture
+def administrator(superuser, org):
+    """The superuser with a staff record, as a real administrator has: the "mine" pages its menu
+    offers open (without one they answer 403)."""
+    StaffFactory(user=superuser, unit=org.branch_a, full_name="Quản trị viên")
+    return superuser
+
+
+@pytest.mark.parametrize(
+    ("persona", "menu"),
+    [
+        ("unit_officer", "unit_officer"),
+        ("committee_member", "committee_member"),
+        ("secretary", "secretary"),
+        ("leader", "leader"),
+        ("administrator", "superuser"),
+    ],
+)
 def test_navigation_every_menu_page_passes_axe_in_both_languages_and_on_a_phone(
-    request, login, persona, artifacts_dir
+    request, page, login, persona, menu, artifacts_dir
 ):
     """Every page of the role's menu, in Vietnamese at desktop width, then in English on a phone
     with the menu opened; the page fixture fails the test on a serious or critical violation."""
     user = request.getfixturevalue(persona)
+    # Django's admin pages declare no icon, so Chromium guesses /favicon.ico (404): the browser's
+    # guess, not a broken link of ours; every other console error still fails the test.
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page = login(user)
-    hrefs = [reverse(name) for name in EXPECTED_NAVIGATION[persona]]
+    hrefs = [reverse(name) for name in EXPECTED_NAVIGATION[menu]]
 
     landed = []
     for href in hrefs:
