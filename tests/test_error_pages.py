@@ -29,3 +29,12 @@ def test_error_pages_not_found_in_vietnamese_with_the_menu(client, unit_officer)
     assert '<html lang="vi">' in html
     assert "Không tìm thấy trang" in html
     assert 'data-testid="main-nav"' in html
+
+
+def test_error_pages_not_found_for_someone_signed_out_has_no_menu(client):
+    response = client.get("/no-such-page/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in html
+    assert 'data-testid="main-nav"' not in html
