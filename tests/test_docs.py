@@ -22,8 +22,9 @@ OUTSIDE = re.compile(
     )
 )
 MAY_MENTION = {"docs/design.md", "docs/domain.md"}
-# Third-party files shipped as they are (their own source maps name their own folders).
-THIRD_PARTY = ("static/vendor/",)
+# Third-party files shipped as they are (their own source maps name their own folders; minified
+# code holds words of any kind).
+THIRD_PARTY = ("static/vendor/", "tests/e2e/vendor/")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 

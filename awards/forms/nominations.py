@@ -246,6 +246,8 @@ class ProposeFlagsForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
+        # It shares the nomination list with the filters, whose year is id_year: ids stay unique.
+        kwargs.setdefault("auto_id", "flags_%s")
         super().__init__(*args, **kwargs)
         self.helper = _helper()
 

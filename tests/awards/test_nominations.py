@@ -1,6 +1,7 @@
 """Nominations: the unit's proposal and dossier, rule 12, submission, screening, the ministry flag proposal."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -637,6 +638,18 @@ def test_nomination_list_filters_by_year_state_award_and_unit(
     assert [nomination.pk for nomination in response.context["page"]] == [a.pk]
     assert nonsense.status_code == 200
     assert len(nonsense.context["page"].object_list) == 3
+
+
+def test_nomination_list_every_id_is_unique_so_each_label_names_one_field(client, secretary):
+    client.force_login(secretary)
+
+    html = client.get(reverse("awards:nomination-list")).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert ids, "the page has ids"
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert 'for="id_year"' in html  # the year filter
+    assert 'for="flags_year"' in html  # the year of the flag proposal, its own field
 
 
 @pytest.mark.parametrize("size", [1, 3])

@@ -1,10 +1,13 @@
 """Browser journeys: Playwright driving the machine's Chromium against pytest-django's live server."""
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.axe import AXE_SCRIPT, AxeAudit
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,15 +56,26 @@ def browser(_async_unsafe_allowed):
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(request, browser, live_server):
+    """A page in a fresh vi-VN context; every document it shows is checked by axe-core (axe.py),
+    and the test fails on a serious or critical violation. The results, per URL, are written to
+    test-artifacts/axe/<test>.json."""
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
     context.set_default_timeout(15_000)
+    context.add_init_script(path=AXE_SCRIPT)
     browser_page = context.new_page()
     errors: list[str] = []
     browser_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     browser_page.console_errors = errors
+    audit = AxeAudit(label=re.sub(r"[^\w.-]+", "_", request.node.name))
+    audit.attach(browser_page)
+    browser_page.axe = audit
     yield browser_page
+    audit.check(browser_page)
     context.close()
+    audit.write(ARTIFACTS / "axe")
+    if audit.failures():
+        pytest.fail(f"axe-core: serious or critical violations\n{audit.summary()}", pytrace=False)
 
 
 @pytest.fixture
