@@ -79,7 +79,7 @@ def _check_name(cfg: Config, scale: int, name: str) -> None:
         raise BenchError(f"Refusing to touch the database {name!r}: not a bench database.")
 
 
-def _drop_and_create(cfg: Config, scale: int) -> None:
+def _drop_and_create(cfg: Config, scale: int, *, create: bool = True) -> None:
     name = db_name(cfg, scale)
     _check_name(cfg, scale, name)
     connection = _admin(cfg)
@@ -87,21 +87,15 @@ def _drop_and_create(cfg: Config, scale: int) -> None:
         with connection.cursor() as cursor:
             # FORCE: a process left over from an interrupted run must not keep the old data alive.
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            if create:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         connection.close()
 
 
 def drop(cfg: Config, scale: int) -> None:
     """Drop the bench database of `scale` and its uploaded files (the smoke test cleans up so)."""
-    name = db_name(cfg, scale)
-    _check_name(cfg, scale, name)
-    connection = _admin(cfg)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    finally:
-        connection.close()
+    _drop_and_create(cfg, scale, create=False)
     shutil.rmtree(media_dir(cfg, scale).parent, ignore_errors=True)
 
 
