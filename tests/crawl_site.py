@@ -61,3 +61,11 @@ urlpatterns = [
     path("away/", away, name="away"),
     path("logout/", crash, name="logout"),
 ]
+
+
+def not_found(request, exception):
+    """This small site has none of the project's URLs that the project's 404 page links to."""
+    return HttpResponse("<p>Not found.</p>", status=404)
+
+
+handler404 = not_found
