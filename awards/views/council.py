@@ -225,22 +225,26 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-def session_vote(request: HttpRequest, pk: int) -> HttpResponse:
+def _member_step(request: HttpRequest, pk: int, form_class, step, done: str) -> HttpResponse:
+    """A seated member's step on one nomination of the agenda (a vote, a recusal): the form names
+    the nomination and its answer; `step(session, cleaned_data)` calls the service."""
     session = get_session_for_user(request.user, pk)
-    form = VoteForm(request.POST, nominations=_agenda(session))
+    form = form_class(request.POST, nominations=_agenda(session))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(session)
-    return carry_out(
+    return carry_out(request, session, lambda: step(session, form.cleaned_data), done)
+
+
+@require_POST
+def session_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    return _member_step(
         request,
-        session,
-        lambda: cast_vote(
-            session,
-            nomination=form.cleaned_data["nomination"],
-            member=request.user,
-            choice=form.cleaned_data["choice"],
+        pk,
+        VoteForm,
+        lambda session, data: cast_vote(
+            session, nomination=data["nomination"], member=request.user, choice=data["choice"]
         ),
         _("Your vote was recorded. It stays secret until the session closes."),
     )
@@ -249,20 +253,15 @@ def session_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_recuse(request: HttpRequest, pk: int) -> HttpResponse:
     """A seated member stands aside from a nomination, with its reason."""
-    session = get_session_for_user(request.user, pk)
-    form = RecusalForm(request.POST, nominations=_agenda(session))
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(session)
-    return carry_out(
+    return _member_step(
         request,
-        session,
-        lambda: record_recusal(
+        pk,
+        RecusalForm,
+        lambda session, data: record_recusal(
             session,
-            nomination=form.cleaned_data["nomination"],
+            nomination=data["nomination"],
             member=request.user,
-            reason=form.cleaned_data["reason"],
+            reason=data["reason"],
             actor=request.user,
         ),
         _("You stand aside from this nomination; the reason is recorded."),
