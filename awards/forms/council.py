@@ -112,10 +112,31 @@ class AttendanceForm(forms.Form):
         self.helper = _helper()
 
 
-class VoteForm(forms.Form):
-    """One member's ballot on one nomination."""
+class AgendaItemForm(forms.Form):
+    """A member's answer about one nomination of the session's agenda (a vote, a recusal): the
+    nomination must be on this agenda and still before the council."""
 
     nomination = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, nominations=None, form_id: str = "", **kwargs) -> None:
+        if form_id:
+            kwargs.setdefault("auto_id", f"id_{form_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.nominations = {nomination.pk: nomination for nomination in nominations or ()}
+        self.helper = _helper()
+
+    def clean_nomination(self) -> Nomination:
+        nomination = self.nominations.get(self.cleaned_data["nomination"])
+        if nomination is None or nomination.state != NominationState.COUNCIL:
+            raise ValidationError(
+                _("This nomination is not open for votes in this session."), code="invalid_choice"
+            )
+        return nomination
+
+
+class VoteForm(AgendaItemForm):
+    """One member's ballot on one nomination."""
+
     choice = forms.ChoiceField(
         label=_("Your vote"),
         choices=VoteChoice.choices,
@@ -123,46 +144,15 @@ class VoteForm(forms.Form):
         error_messages={"required": _("Choose agree, disagree or abstain.")},
     )
 
-    def __init__(self, *args, nominations=None, form_id: str = "", **kwargs) -> None:
-        if form_id:
-            kwargs.setdefault("auto_id", f"id_{form_id}_%s")
-        super().__init__(*args, **kwargs)
-        self.nominations = {nomination.pk: nomination for nomination in nominations or ()}
-        self.helper = _helper()
 
-    def clean_nomination(self) -> Nomination:
-        nomination = self.nominations.get(self.cleaned_data["nomination"])
-        if nomination is None or nomination.state != NominationState.COUNCIL:
-            raise ValidationError(
-                _("This nomination is not open for votes in this session."), code="invalid_choice"
-            )
-        return nomination
-
-
-class RecusalForm(forms.Form):
+class RecusalForm(AgendaItemForm):
     """A member stands aside from one nomination, saying why."""
 
-    nomination = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Why you stand aside"),
         max_length=1000,
         error_messages={"required": _("Write why you stand aside from this nomination.")},
     )
-
-    def __init__(self, *args, nominations=None, form_id: str = "", **kwargs) -> None:
-        if form_id:
-            kwargs.setdefault("auto_id", f"id_{form_id}_%s")
-        super().__init__(*args, **kwargs)
-        self.nominations = {nomination.pk: nomination for nomination in nominations or ()}
-        self.helper = _helper()
-
-    def clean_nomination(self) -> Nomination:
-        nomination = self.nominations.get(self.cleaned_data["nomination"])
-        if nomination is None or nomination.state != NominationState.COUNCIL:
-            raise ValidationError(
-                _("This nomination is not open for votes in this session."), code="invalid_choice"
-            )
-        return nomination
 
     def clean_reason(self) -> str:
         reason = " ".join(self.cleaned_data["reason"].split())
